@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs what zilchboot needs on a Debian/Ubuntu host; prints the equivalent for macOS and Windows.
+# Idempotent: safe to run on every CI run.
+set -euo pipefail
+
+case "$(uname -s)" in
+  Darwin)
+    cat <<'TXT'
+zilchboot on macOS needs: Node.js >= 20 and QEMU >= 7.0 (9p support).
+  brew install node qemu
+The seed and kernel builders need a Linux host; build them there or pass --seed/--kernel.
+TXT
+    exit 0 ;;
+  MINGW*|MSYS*|CYGWIN*)
+    cat <<'TXT'
+zilchboot on Windows needs Node.js >= 20 (winget install OpenJS.NodeJS.LTS).
+QEMU for Windows has no virtio-9p host share, so the QEMU backend cannot run stages there yet.
+TXT
+    exit 0 ;;
+esac
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, musl-tools, gcc, make, flex, bison, bc, libelf-dev, xz-utils" >&2
+  exit 1
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# deb-src entries let the apt provider fetch original source tarballs. They reuse the URI and
+# keyring of the first configured Debian 'deb' entry, so no mirror name is written here.
+add_deb_src() {
+  local target=/etc/apt/sources.list.d/zilchboot-src.sources
+  [ -f "$target" ] && return 0
+  local uri="" key=""
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    # first stanza that is Types: deb and whose suites look Debian's (bookworm…)
+    read -r uri key < <(awk '
+      BEGIN{RS=""; FS="\n"}
+      {
+        t=""; u=""; k=""; s="";
+        for(i=1;i<=NF;i++){
+          if($i ~ /^Types:/) t=$i; if($i ~ /^URIs:/) u=$i; if($i ~ /^Signed-By:/) k=$i; if($i ~ /^Suites:/) s=$i
+        }
+        if (t ~ /deb/ && s ~ /(bookworm|bullseye|trixie|sid)( |$)/ && u !~ /security/) {
+          sub(/^URIs:[ ]*/,"",u); sub(/^Signed-By:[ ]*/,"",k); print u, k; exit
+        }
+      }' "$f") || true
+    [ -n "$uri" ] && break
+  done
+  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+    uri=$(awk '$1=="deb" && $0 !~ /security/ {for(i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' /etc/apt/sources.list)
+  fi
+  if [ -z "$uri" ]; then
+    echo "setup-host: found no Debian 'deb' entry to derive deb-src from; the apt provider will be unavailable" >&2
+    return 0
+  fi
+  key=${key:-/usr/share/keyrings/debian-archive-keyring.gpg}
+  printf 'Types: deb-src\nURIs: %s\nSuites: bookworm bullseye trixie sid bookworm-backports\nComponents: main\nSigned-By: %s\n' \
+    "$uri" "$key" | $SUDO tee "$target.tmp" >/dev/null
+  $SUDO mv "$target.tmp" "$target"
+  echo "setup-host: added deb-src entries ($target)"
+}
+
+add_deb_src
+$SUDO apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  qemu-system-x86 musl-tools gcc make flex bison bc libelf-dev xz-utils dpkg-dev ca-certificates \
+  >/dev/null
+echo "setup-host: ready (qemu $(qemu-system-x86_64 --version | head -1 | awk '{print $4}'), musl-gcc $(command -v musl-gcc))"

@@ -16,18 +16,22 @@ export interface ZilchErrorOptions {
   message: string;
   /** What the user can do about it; printed after the message. */
   hint?: string;
+  /** Context printed after the one-line message (e.g. the last console lines). */
+  details?: string[];
   cause?: unknown;
 }
 
 export class ZilchError extends Error {
   readonly code: ZilchErrorCode;
   readonly hint: string | undefined;
+  readonly details: string[];
 
-  constructor({ code, message, hint, cause }: ZilchErrorOptions) {
+  constructor({ code, message, hint, details, cause }: ZilchErrorOptions) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "ZilchError";
     this.code = code;
     this.hint = hint;
+    this.details = details ?? [];
   }
 
   /** One line: message, then the hint. */

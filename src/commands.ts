@@ -1,0 +1,174 @@
+// The CLI's commands: each parses its own words and calls the programmatic API.
+import path from "node:path";
+import { ZilchError } from "./errors.js";
+import { cacheDir, recipesDir, workDir } from "./paths.js";
+import { fetchPinned, guestDir, provideKernel, provideSeed, type ProvisionOptions } from "./provision.js";
+import { loadStage, listStagesSync } from "./stages/recipe.js";
+import { buildStage } from "./stages/run.js";
+import { listEntries, type StoreEntry } from "./store/store.js";
+import { QemuBackend, hostCpus } from "./vm/qemu.js";
+
+export interface CommandContext {
+  positionals: string[];
+  options: Record<string, string | boolean | string[] | undefined>;
+  verbose: boolean;
+  tty: boolean;
+  log: (line: string) => void;
+  print: (line: string) => void;
+}
+
+export interface Command {
+  summary: string;
+  usage: string;
+  help: string;
+  run(ctx: CommandContext): Promise<void>;
+}
+
+export const DEFAULT_TARGET = "0-smoke";
+
+function positiveInt(ctx: CommandContext, name: string, fallback: number): number {
+  const raw = ctx.options[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ZilchError({ code: "USAGE", message: `--${name} expects a positive integer, got ${JSON.stringify(raw)}`, hint: `e.g. --${name} 2` });
+  }
+  return value;
+}
+
+function str(ctx: CommandContext, name: string): string | undefined {
+  const value = ctx.options[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+function provisionOptions(ctx: CommandContext): ProvisionOptions {
+  const mirrors = ctx.options.mirror;
+  return {
+    mirrors: Array.isArray(mirrors) ? mirrors : [],
+    progress: ctx.tty,
+    log: ctx.log,
+    verbose: ctx.verbose,
+    jobs: hostCpus(),
+  };
+}
+
+function noPositionals(ctx: CommandContext, command: string): void {
+  if (ctx.positionals.length > 0) {
+    throw new ZilchError({ code: "USAGE", message: `${command} takes no arguments, got ${ctx.positionals.join(" ")}`, hint: `run 'zilchboot ${command} --help'` });
+  }
+}
+
+function describeEntry(entry: StoreEntry): string {
+  const r = entry.record;
+  return `${r.stage}  out ${r.outputSha256}  ${r.outputFiles} files ${r.outputBytes} bytes  ${entry.outDir}`;
+}
+
+const SHARED_VM_HELP = `  --seed FILE      use this static x86_64 tcc as the seed instead of building one
+  --kernel FILE    boot this kernel (vmlinux or bzImage) instead of building one
+  --accel NAME     force an accelerator (kvm, hvf, whpx, tcg); default: probe, fall back to tcg
+  --qemu BIN       qemu-system-x86_64 binary to use
+  --cpus N         guest vCPUs (default: host cores, ${hostCpus()} here)
+  --memory MIB     guest memory (default: the stage's memoryMiB)
+  --timeout SEC    kill the VM after SEC seconds (default: the stage's timeoutSeconds)
+  --mirror DIR|URL extra download source, flat, keyed by file name (repeatable)
+  --verbose        show the console live and tool details`;
+
+export const COMMANDS: Record<string, Command> = {
+  fetch: {
+    summary: "download and verify pinned sources into the cache",
+    usage: "[NAME...] [--mirror DIR|URL]",
+    help: `Fetches the named pins of recipes/sources.json (all when none are named) into the download cache
+(${cacheDir()}), trying the cache, --mirror, upstream URLs, then apt. Every file is sha256-checked.`,
+    async run(ctx) {
+      for (const { pin, path: file } of await fetchPinned(ctx.positionals, provisionOptions(ctx))) {
+        ctx.print(`${pin.name} ${pin.version}  ${pin.sha256}  ${file}`);
+      }
+    },
+  },
+  seed: {
+    summary: "build the seed tcc from the pinned tinycc source and print its sha256",
+    usage: "[--seed FILE]",
+    help: "Builds a static x86_64 tcc with the host's musl-gcc (cc -static as fallback) into images/tcc-seed.\nWith --seed FILE, validates that file instead.",
+    async run(ctx) {
+      noPositionals(ctx, "seed");
+      const seed = await provideSeed(str(ctx, "seed"), provisionOptions(ctx));
+      ctx.print(`${seed.sha256}  ${seed.path}`);
+    },
+  },
+  kernel: {
+    summary: "build the guest kernel from the pinned Linux source",
+    usage: "[--verbose]",
+    help: "Builds vmlinux and bzImage (tinyconfig + vm/kernel/x86_64.config) into images/, checking every requested option survived.",
+    async run(ctx) {
+      noPositionals(ctx, "kernel");
+      const kernel = await provideKernel(str(ctx, "kernel"), provisionOptions(ctx));
+      ctx.print(`${kernel.path}  ${JSON.stringify(kernel.identity)}`);
+    },
+  },
+  probe: {
+    summary: "show which accelerator QEMU will use here (probing if not cached)",
+    usage: "[--accel NAME] [--kernel FILE]",
+    help: "Boots the guest kernel once per hardware accelerator candidate with a timeout; prints the verdict.",
+    async run(ctx) {
+      noPositionals(ctx, "probe");
+      const kernel = await provideKernel(str(ctx, "kernel"), provisionOptions(ctx));
+      const backend = new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
+      const result = await backend.probe();
+      ctx.print(result.usable ? `qemu: ${result.detail}` : `qemu unusable: ${result.detail}`);
+    },
+  },
+  build: {
+    summary: `build a stage in a fresh VM (default: ${DEFAULT_TARGET}); cached by input hash`,
+    usage: "[STAGE] [--keep] [--force] [VM options]",
+    help: `Fetches the stage's sources, provides the kernel and the seed, boots the VM with only the declared
+inputs, and moves the output into the store (${path.join(workDir(), "store")}).
+  --keep           keep the run directory of a failed build
+  --force          rebuild even when the store holds the same input hash
+${SHARED_VM_HELP}`,
+    async run(ctx) {
+      if (ctx.positionals.length > 1) throw new ZilchError({ code: "USAGE", message: "build takes one stage", hint: `known stages: ${listStagesSync(recipesDir()).join(", ")}` });
+      const stage = await loadStage(recipesDir(), ctx.positionals[0] ?? DEFAULT_TARGET);
+      const popts = provisionOptions(ctx);
+      const sources = Object.fromEntries(
+        (stage.sources.length ? await fetchPinned(stage.sources, popts) : []).map(({ pin, path: p }) => [pin.name, { file: pin.file, path: p, sha256: pin.sha256 }]),
+      );
+      const kernel = await provideKernel(str(ctx, "kernel"), popts);
+      const seed = await provideSeed(str(ctx, "seed"), popts);
+      const backend = new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
+      const started = performance.now();
+      const result = await buildStage({
+        stage,
+        workDir: workDir(),
+        guestDir: guestDir(),
+        seed: seed.path,
+        kernel: { path: kernel.path, identity: kernel.identity },
+        sources,
+        dependencies: {},
+        backend,
+        cpus: positiveInt(ctx, "cpus", hostCpus()),
+        memoryMiB: ctx.options.memory === undefined ? undefined : positiveInt(ctx, "memory", stage.memoryMiB),
+        timeoutMs: ctx.options.timeout === undefined ? undefined : positiveInt(ctx, "timeout", stage.timeoutSeconds) * 1000,
+        keep: ctx.options.keep === true,
+        force: ctx.options.force === true,
+        onConsoleLine: ctx.verbose ? (line) => ctx.log(`  | ${line}`) : undefined,
+        log: ctx.log,
+      });
+      const secs = ((performance.now() - started) / 1000).toFixed(1);
+      if (result.cached) {
+        ctx.log(`${stage.name}: cached (input ${result.entry.record.inputHash.slice(0, 16)})`);
+      } else if (result.run) {
+        ctx.log(`${stage.name}: built in ${secs}s with ${result.run.engine}; PID 1 output after ${result.run.initOutputMs ?? "?"} ms; log ${result.logFile}`);
+      }
+      ctx.print(describeEntry(result.entry));
+    },
+  },
+  ls: {
+    summary: "list the store with output hashes and sizes",
+    usage: "",
+    help: "Lists every store entry: stage, output sha256, file count, bytes, path.",
+    async run(ctx) {
+      noPositionals(ctx, "ls");
+      for (const entry of await listEntries(workDir())) ctx.print(describeEntry(entry));
+    },
+  },
+};

@@ -1,0 +1,80 @@
+// Gets a stage run what it needs from the host: verified sources, a validated seed, a guest kernel.
+// Each step reuses what the user passed (--seed/--kernel) or what the cache already holds.
+import path from "node:path";
+import { buildKernel } from "./kernel/build-kernel.js";
+import { cacheDir, imagesDir, recipesDir, repoRoot } from "./paths.js";
+import { buildSeed } from "./seed/build-seed.js";
+import { validateSeed } from "./seed/elf.js";
+import { ensureSource, type FetchOptions } from "./sources/fetch.js";
+import { findPin, loadPins, type SourcePin } from "./sources/pins.js";
+import { sha256OfFile } from "./store/tree-hash.js";
+
+export interface ProvisionOptions {
+  mirrors: string[];
+  progress: boolean;
+  log: (line: string) => void;
+  verbose: boolean;
+  jobs: number;
+}
+
+export interface KernelChoice {
+  path: string;
+  identity: Record<string, string>;
+}
+
+export function pinsFile(): string {
+  return path.join(recipesDir(), "sources.json");
+}
+
+export function kernelFragment(): string {
+  return path.join(repoRoot, "vm", "kernel", "x86_64.config");
+}
+
+export function guestDir(): string {
+  return path.join(repoRoot, "vm", "guest");
+}
+
+export function fetchOptions(opts: ProvisionOptions): FetchOptions {
+  return { cacheDir: cacheDir(), mirrors: opts.mirrors, progress: opts.progress, log: opts.log };
+}
+
+export async function fetchPinned(names: string[], opts: ProvisionOptions): Promise<Array<{ pin: SourcePin; path: string }>> {
+  const pins = await loadPins(pinsFile());
+  const chosen = names.length > 0 ? names.map((name) => findPin(pins, name)) : pins;
+  const results: Array<{ pin: SourcePin; path: string }> = [];
+  for (const pin of chosen) results.push({ pin, path: await ensureSource(pin, fetchOptions(opts)) });
+  return results;
+}
+
+export async function provideSeed(seedFile: string | undefined, opts: ProvisionOptions): Promise<{ path: string; sha256: string; built: boolean }> {
+  if (seedFile) {
+    await validateSeed(seedFile);
+    return { path: path.resolve(seedFile), sha256: await sha256OfFile(seedFile), built: false };
+  }
+  const [tinycc] = await fetchPinned(["tinycc"], opts);
+  const seed = await buildSeed({
+    tinyccTarball: tinycc.path,
+    cacheDir: cacheDir(),
+    outFile: path.join(imagesDir(), "tcc-seed"),
+    log: opts.verbose ? opts.log : undefined,
+  });
+  await validateSeed(seed.path);
+  return { path: seed.path, sha256: seed.sha256, built: true };
+}
+
+export async function provideKernel(kernelFile: string | undefined, opts: ProvisionOptions): Promise<KernelChoice> {
+  if (kernelFile) {
+    return { path: path.resolve(kernelFile), identity: { custom: path.resolve(kernelFile), sha256: await sha256OfFile(kernelFile) } };
+  }
+  const [linux] = await fetchPinned(["linux"], opts);
+  const image = await buildKernel({
+    linuxTarball: linux.path,
+    linuxSha256: linux.pin.sha256,
+    fragmentFile: kernelFragment(),
+    cacheDir: cacheDir(),
+    imagesDir: imagesDir(),
+    jobs: opts.jobs,
+    log: opts.verbose ? opts.log : undefined,
+  });
+  return { path: image.vmlinux, identity: { ...image.identity, linuxVersion: linux.pin.version } };
+}

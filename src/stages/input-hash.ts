@@ -1,0 +1,32 @@
+// A stage's input hash: everything that may influence its output and nothing about the host.
+import { createHash } from "node:crypto";
+
+export interface StageInputs {
+  stage: string;
+  /** sha256 of the recipe folder's tree (stage.json and its files). */
+  recipeTree: string;
+  /** sha256 of vm/guest (headers the guest programs include). */
+  guestTree: string;
+  seedSha256: string;
+  /** pin name → sha256 */
+  sources: Record<string, string>;
+  /** dependency stage → its output hash */
+  dependencies: Record<string, string>;
+}
+
+function sortedObject(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export function inputHash(inputs: StageInputs): string {
+  const canonical = JSON.stringify({
+    version: 1,
+    stage: inputs.stage,
+    recipeTree: inputs.recipeTree,
+    guestTree: inputs.guestTree,
+    seedSha256: inputs.seedSha256,
+    sources: sortedObject(inputs.sources),
+    dependencies: sortedObject(inputs.dependencies),
+  });
+  return createHash("sha256").update(canonical).digest("hex");
+}

@@ -1,0 +1,84 @@
+// A stage as declared in recipes/<name>/stage.json.
+import { existsSync, readdirSync } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { ZilchError } from "../errors.js";
+
+export interface StageRecipe {
+  name: string;
+  description: string;
+  /** "seed-tcc": PID 1 is the seed tcc running `program` with -nostdinc -nostdlib -run. */
+  runner: "seed-tcc";
+  program: string;
+  args: string[];
+  /** Names of pins in recipes/sources.json; served at /sources/<file>. */
+  sources: string[];
+  /** Stages whose outputs are served at /store/<name>/. */
+  inputs: string[];
+  timeoutSeconds: number;
+  memoryMiB: number;
+  /** Folder holding stage.json and the recipe's files. */
+  dir: string;
+}
+
+const STAGE_NAME = /^[0-9][0-9a-z]*-[a-z0-9.-]+$/;
+
+function fail(file: string, what: string): never {
+  throw new ZilchError({ code: "PIN", message: `${file}: ${what}`, hint: "fix the stage declaration" });
+}
+
+export async function loadStage(recipesRoot: string, name: string): Promise<StageRecipe> {
+  const dir = path.join(recipesRoot, name);
+  const file = path.join(dir, "stage.json");
+  const text = await fs.readFile(file, "utf8").catch((cause: unknown) => {
+    throw new ZilchError({
+      code: "USAGE",
+      message: `no stage named ${name} (${file} not readable)`,
+      hint: `known stages: ${listStagesSync(recipesRoot).join(", ") || "none"}`,
+      cause,
+    });
+  });
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch (cause) {
+    throw new ZilchError({ code: "PIN", message: `${file}: not valid JSON (${(cause as Error).message})`, hint: "fix the stage declaration", cause });
+  }
+  const str = (key: string): string => (typeof raw[key] === "string" ? (raw[key] as string) : fail(file, `"${key}" must be a string`));
+  const strs = (key: string): string[] => {
+    const value = raw[key] ?? [];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) fail(file, `"${key}" must be a list of strings`);
+    return value as string[];
+  };
+  const num = (key: string, fallback: number): number => {
+    const value = raw[key] ?? fallback;
+    if (typeof value !== "number" || !(value > 0)) fail(file, `"${key}" must be a positive number`);
+    return value;
+  };
+  if (str("name") !== name) fail(file, `"name" is ${JSON.stringify(raw.name)} but the folder is ${name}`);
+  if (!STAGE_NAME.test(name)) fail(file, `stage name ${name} must look like <digits><letters>-<name>`);
+  if (str("runner") !== "seed-tcc") fail(file, `unknown runner ${JSON.stringify(raw.runner)} (known: seed-tcc)`);
+  const program = str("program");
+  await fs.access(path.join(dir, program)).catch(() => fail(file, `program ${program} does not exist beside stage.json`));
+  return {
+    name,
+    description: typeof raw.description === "string" ? raw.description : "",
+    runner: "seed-tcc",
+    program,
+    args: strs("args"),
+    sources: strs("sources"),
+    inputs: strs("inputs"),
+    timeoutSeconds: num("timeoutSeconds", 600),
+    memoryMiB: num("memoryMiB", 512),
+    dir,
+  };
+}
+
+/** Stage folders under recipesRoot (those with a stage.json), sorted. */
+export function listStagesSync(recipesRoot: string): string[] {
+  try {
+    return readdirSync(recipesRoot).filter((entry) => existsSync(path.join(recipesRoot, entry, "stage.json"))).sort();
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,131 @@
+// Builds one stage in a fresh VM and commits its output to the store, or reuses the cached entry.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { ZilchError } from "../errors.js";
+import { commitEntry, findEntry, type BuildRecord, type StoreEntry } from "../store/store.js";
+import { hashTree, sha256OfFile } from "../store/tree-hash.js";
+import type { VmBackend, VmRun } from "../vm/backend.js";
+import { inputHash, type StageInputs } from "./input-hash.js";
+import type { StageRecipe } from "./recipe.js";
+import { SEED_GUEST_PATH, assembleShare } from "./share.js";
+
+export interface BuildStageOptions {
+  stage: StageRecipe;
+  workDir: string;
+  guestDir: string;
+  seed: string;
+  kernel: { path: string; identity: unknown };
+  /** pin name → { file, path, sha256 } of the declared sources, already verified. */
+  sources: Record<string, { file: string; path: string; sha256: string }>;
+  /** dependency stage → its store entry */
+  dependencies: Record<string, StoreEntry>;
+  backend: VmBackend;
+  cpus: number;
+  memoryMiB?: number;
+  timeoutMs?: number;
+  /** Keep the run directory (share and partial output) after a failure. */
+  keep?: boolean;
+  /** Rebuild even if the store has this input hash. */
+  force?: boolean;
+  onConsoleLine?: (line: string) => void;
+  log?: (line: string) => void;
+}
+
+export interface BuildStageResult {
+  entry: StoreEntry;
+  cached: boolean;
+  run: VmRun | null;
+  logFile: string | null;
+}
+
+export async function stageInputs(opts: Pick<BuildStageOptions, "stage" | "guestDir" | "seed" | "sources" | "dependencies">): Promise<StageInputs> {
+  return {
+    stage: opts.stage.name,
+    recipeTree: (await hashTree(opts.stage.dir)).sha256,
+    guestTree: (await hashTree(opts.guestDir)).sha256,
+    seedSha256: await sha256OfFile(opts.seed),
+    sources: Object.fromEntries(Object.entries(opts.sources).map(([name, s]) => [name, s.sha256])),
+    dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.record.outputSha256])),
+  };
+}
+
+export async function buildStage(opts: BuildStageOptions): Promise<BuildStageResult> {
+  const { stage, workDir } = opts;
+  const inputs = await stageInputs(opts);
+  const hash = inputHash(inputs);
+  if (!opts.force) {
+    const cached = await findEntry(workDir, stage.name, hash);
+    if (cached) return { entry: cached, cached: true, run: null, logFile: null };
+  }
+
+  const runDir = path.join(workDir, "runs", `${stage.name}-${hash.slice(0, 16)}-${randomBytes(4).toString("hex")}`);
+  const logFile = path.join(workDir, "logs", `${stage.name}.log`);
+  await fs.mkdir(path.dirname(logFile), { recursive: true });
+  let succeeded = false;
+  try {
+    const { rootDir, outDir } = await assembleShare(runDir, {
+      seed: opts.seed,
+      recipeDir: stage.dir,
+      guestDir: opts.guestDir,
+      sources: Object.fromEntries(Object.values(opts.sources).map((s) => [s.file, s.path])),
+      dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.outDir])),
+    });
+    const timeoutMs = opts.timeoutMs ?? stage.timeoutSeconds * 1000;
+    opts.log?.(`booting ${stage.name} (${opts.cpus} cpus, ${opts.memoryMiB ?? stage.memoryMiB} MiB, timeout ${Math.round(timeoutMs / 1000)} s)`);
+    const run = await opts.backend.boot({
+      kernel: opts.kernel.path,
+      rootDir,
+      outDir,
+      init: SEED_GUEST_PATH,
+      initArgs: ["-nostdinc", "-nostdlib", "-I/guest", "-run", `/recipe/${stage.program}`, ...stage.args],
+      memoryMiB: opts.memoryMiB ?? stage.memoryMiB,
+      cpus: opts.cpus,
+      timeoutMs,
+      consoleLog: logFile,
+      onConsoleLine: opts.onConsoleLine,
+    });
+    const failure = describeFailure(stage.name, run, logFile, timeoutMs);
+    if (failure) throw failure;
+    const output = await hashTree(outDir);
+    const record: BuildRecord = {
+      stage: stage.name,
+      inputHash: hash,
+      inputs,
+      outputSha256: output.sha256,
+      outputBytes: output.entries.reduce((sum, e) => sum + e.size, 0),
+      outputFiles: output.entries.filter((e) => e.kind !== "dir").length,
+      guestStatus: 0,
+      engine: `${opts.backend.name} ${run.engine}`,
+      kernel: opts.kernel.identity,
+      seedSha256: inputs.seedSha256,
+      wallMs: run.durationMs,
+      initOutputMs: run.initOutputMs,
+      builtAt: new Date().toISOString(),
+    };
+    const entry = await commitEntry(workDir, path.join(runDir, "entry"), record);
+    succeeded = true;
+    return { entry, cached: false, run, logFile };
+  } finally {
+    if (succeeded || !opts.keep) await fs.rm(runDir, { recursive: true, force: true });
+    else opts.log?.(`kept the failed run's share and output in ${runDir}`);
+  }
+}
+
+function describeFailure(stage: string, run: VmRun, logFile: string, timeoutMs: number): ZilchError | null {
+  const { outcome } = run;
+  if (outcome.kind === "status" && outcome.status === 0) return null;
+  const seconds = Math.round(run.durationMs / 1000);
+  const why =
+    outcome.kind === "status" ? `guest exited ${outcome.status} after ${seconds}s`
+    : outcome.kind === "timeout" ? `timed out after ${Math.round(timeoutMs / 1000)}s, VM killed`
+    : outcome.detail;
+  const tail = run.consoleTail.filter((line) => line.trim() !== "");
+  const lastLine = tail.at(-1) ?? "";
+  return new ZilchError({
+    code: "STAGE",
+    message: `stage ${stage} failed: ${why} (last line: ${JSON.stringify(lastLine)}); log: ${logFile}`,
+    hint: "nothing was stored; rerun with --keep to inspect the run directory",
+    details: ["last console lines:", ...tail.map((line) => `  ${line}`)],
+  });
+}

@@ -1,0 +1,52 @@
+// Assembles the directory a stage's guest sees as its root: only the declared inputs.
+import fs from "node:fs/promises";
+import path from "node:path";
+
+/** Guest path of the seed compiler. */
+export const SEED_GUEST_PATH = "/store/0-tcc-seed";
+
+export interface ShareContents {
+  seed: string;
+  recipeDir: string;
+  guestDir: string;
+  /** file name under /sources → host path */
+  sources: Record<string, string>;
+  /** stage name → host dir of its output, served at /store/<name> */
+  dependencies: Record<string, string>;
+}
+
+/** Hard link when possible (cheap, same bytes); copy across filesystems. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await fs.link(from, to);
+  } catch {
+    await fs.copyFile(from, to);
+  }
+}
+
+async function linkTree(from: string, to: string): Promise<void> {
+  await fs.mkdir(to, { recursive: true });
+  for (const entry of await fs.readdir(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) await linkTree(source, target);
+    else if (entry.isSymbolicLink()) await fs.symlink(await fs.readlink(source), target);
+    else await linkOrCopy(source, target);
+  }
+}
+
+/** Creates `<runDir>/root` (read-only share) and `<runDir>/entry/out` (writable share). */
+export async function assembleShare(runDir: string, contents: ShareContents): Promise<{ rootDir: string; outDir: string }> {
+  const rootDir = path.join(runDir, "root");
+  const outDir = path.join(runDir, "entry", "out");
+  // Mount points for what the guest mounts itself.
+  for (const dir of ["proc", "dev", "tmp", "out", "store", "sources"]) await fs.mkdir(path.join(rootDir, dir), { recursive: true });
+  await fs.mkdir(outDir, { recursive: true });
+  await fs.copyFile(contents.seed, path.join(rootDir, SEED_GUEST_PATH));
+  await fs.chmod(path.join(rootDir, SEED_GUEST_PATH), 0o555);
+  await linkTree(contents.recipeDir, path.join(rootDir, "recipe"));
+  await linkTree(contents.guestDir, path.join(rootDir, "guest"));
+  for (const [file, hostPath] of Object.entries(contents.sources)) await linkOrCopy(hostPath, path.join(rootDir, "sources", file));
+  for (const [stage, dir] of Object.entries(contents.dependencies)) await linkTree(dir, path.join(rootDir, "store", stage));
+  return { rootDir, outDir };
+}

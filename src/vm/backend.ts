@@ -1,0 +1,55 @@
+// The one interface every VM backend implements (QEMU today; v86 later).
+
+/** Everything a backend needs to boot one hermetic guest. Paths are host paths. */
+export interface BootSpec {
+  /** vmlinux (booted via PVH) or bzImage. */
+  kernel: string;
+  /** Served read-only as the guest's root filesystem: the stage's declared inputs and nothing else. */
+  rootDir: string;
+  /** Served writable under the 9p tag `out`; the guest mounts it at /out. */
+  outDir?: string;
+  /** Guest path of PID 1. */
+  init: string;
+  /** argv[1..] of PID 1 (kernel command line words after `--`). */
+  initArgs: string[];
+  memoryMiB: number;
+  cpus: number;
+  /** The VM is killed after this long. */
+  timeoutMs: number;
+  /** Clean console text goes here, line by line. */
+  consoleLog: string;
+  /** Live console lines (e.g. `--verbose` on a TTY). */
+  onConsoleLine?: (line: string) => void;
+}
+
+export type VmOutcome =
+  | { kind: "status"; status: number }
+  | { kind: "timeout" }
+  | { kind: "no-status"; detail: string }
+  | { kind: "backend-error"; detail: string };
+
+export interface VmRun {
+  outcome: VmOutcome;
+  /** Backend start → first console byte (kernel alive). */
+  firstOutputMs: number | null;
+  /** Backend start → first line printed by PID 1 (our marker), when seen. */
+  initOutputMs: number | null;
+  durationMs: number;
+  /** The last console lines, for error messages. */
+  consoleTail: string[];
+  /** Accelerator or engine that ran the guest, e.g. "tcg,thread=multi". */
+  engine: string;
+}
+
+export interface ProbeResult {
+  usable: boolean;
+  /** What was chosen or why nothing was: "tcg,thread=multi", "kvm: probe hung for 8000 ms", … */
+  detail: string;
+}
+
+export interface VmBackend {
+  readonly name: string;
+  /** Can this backend run here, and with what? Must finish within its own timeout. */
+  probe(signal?: AbortSignal): Promise<ProbeResult>;
+  boot(spec: BootSpec, signal?: AbortSignal): Promise<VmRun>;
+}

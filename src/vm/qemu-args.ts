@@ -1,0 +1,93 @@
+// Pure translation of a BootSpec into QEMU's argv, and of QEMU's exit into a guest outcome.
+import path from "node:path";
+import { ZilchError } from "../errors.js";
+import type { BootSpec, VmOutcome } from "./backend.js";
+
+/** The guest writes status+1 to this port; QEMU then exits with ((status+1) << 1) | 1. */
+export const DEBUG_EXIT_PORT = 0xf4;
+
+// Linux hands at most 32 argv entries to init and reads at most 2048 bytes of command line.
+const MAX_INIT_ARGS = 31;
+const MAX_CMDLINE = 2048;
+
+export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs" | "outDir">): string {
+  for (const arg of spec.initArgs) {
+    if (arg === "" || /["\s]/.test(arg)) {
+      throw new ZilchError({
+        code: "VM",
+        message: `init argument ${JSON.stringify(arg)} cannot travel on the kernel command line`,
+        hint: "use arguments without spaces or quotes (put longer data in a file of the stage)",
+      });
+    }
+  }
+  if (spec.initArgs.length > MAX_INIT_ARGS) {
+    throw new ZilchError({
+      code: "VM",
+      message: `${spec.initArgs.length} init arguments, the kernel passes at most ${MAX_INIT_ARGS}`,
+      hint: "pass fewer arguments",
+    });
+  }
+  const words = [
+    "console=ttyS0",
+    "root=rootfs",
+    "rootfstype=9p",
+    // cache=mmap: the root is read-only and small files are read once; msize 512000 makes 9p ~40× faster.
+    "rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=mmap",
+    "ro",
+    `init=${spec.init}`,
+    "panic=-1",
+    "--",
+    ...spec.initArgs,
+  ];
+  const line = words.join(" ");
+  if (line.length >= MAX_CMDLINE) {
+    throw new ZilchError({ code: "VM", message: `kernel command line is ${line.length} bytes, limit ${MAX_CMDLINE}`, hint: "shorten the init arguments" });
+  }
+  return line;
+}
+
+/** Extra flags an accelerator needs besides `-accel`. */
+function acceleratorFlags(accel: string): string[] {
+  const name = accel.split(",")[0];
+  // Hardware accelerators run the host CPU model; TCG emulates its default (qemu64 + what we need).
+  return name === "kvm" || name === "hvf" ? ["-accel", accel, "-cpu", "host"] : ["-accel", accel];
+}
+
+export function qemuArgs(spec: BootSpec, accel: string): string[] {
+  const args = [
+    ...acceleratorFlags(accel),
+    "-M", "pc",
+    "-m", String(spec.memoryMiB),
+    "-smp", String(spec.cpus),
+    // No default devices: in particular no NIC, no VGA, no monitor. The serial port is the only channel.
+    "-nodefaults", "-no-user-config", "-nic", "none",
+    "-display", "none",
+    "-serial", "stdio",
+    "-no-reboot",
+    "-kernel", path.resolve(spec.kernel),
+    "-append", kernelCommandLine(spec),
+    "-fsdev", `local,id=rootfs,path=${path.resolve(spec.rootDir)},security_model=none,readonly=on`,
+    "-device", "virtio-9p-pci,fsdev=rootfs,mount_tag=rootfs",
+  ];
+  if (spec.outDir) {
+    args.push(
+      "-fsdev", `local,id=out,path=${path.resolve(spec.outDir)},security_model=none`,
+      "-device", "virtio-9p-pci,fsdev=out,mount_tag=out",
+    );
+  }
+  args.push("-device", `isa-debug-exit,iobase=0x${DEBUG_EXIT_PORT.toString(16)},iosize=0x04`);
+  return args;
+}
+
+/** What QEMU's exit code says about the guest. */
+export function interpretQemuExit(exitCode: number | undefined, timedOut: boolean, stderr: string): VmOutcome {
+  if (timedOut) return { kind: "timeout" };
+  if (exitCode !== undefined && exitCode >= 3 && exitCode % 2 === 1) {
+    return { kind: "status", status: (exitCode - 3) / 2 };
+  }
+  if (exitCode === 0) {
+    return { kind: "no-status", detail: "the guest stopped without reporting a status (PID 1 died or the kernel panicked)" };
+  }
+  const firstLine = stderr.trim().split("\n")[0] ?? "";
+  return { kind: "backend-error", detail: `qemu exited ${exitCode ?? "by signal"}${firstLine ? `: ${firstLine}` : ""}` };
+}

@@ -1,0 +1,121 @@
+// QEMU backend: one hermetic guest per boot, console captured, exit status decoded.
+import os from "node:os";
+import { execa } from "execa";
+import { ZilchError } from "../errors.js";
+import { chooseAccelerator, acceleratorCandidates, TCG } from "./accel.js";
+import type { BootSpec, ProbeResult, VmBackend, VmRun } from "./backend.js";
+import { ConsoleLog } from "./console-log.js";
+import { interpretQemuExit, qemuArgs } from "./qemu-args.js";
+
+/** Lines our guest programs print start with this; the first one marks "PID 1 is running". */
+export const GUEST_MARKER = "zilchboot-guest:";
+
+export interface QemuOptions {
+  /** The qemu-system-x86_64 binary (tests pass wrappers). */
+  binary?: string;
+  /** Forced accelerator (`--accel`), skips probing. */
+  accel?: string;
+  /** Kernel used for the accelerator probe. */
+  probeKernel: string;
+  cacheDir: string;
+  probeTimeoutMs?: number;
+  /** Override the hardware candidates (tests). */
+  candidates?: string[];
+  log?: (line: string) => void;
+}
+
+export class QemuBackend implements VmBackend {
+  readonly name = "qemu";
+  private readonly binary: string;
+  private chosen: string | undefined;
+
+  constructor(private readonly opts: QemuOptions) {
+    this.binary = opts.binary ?? "qemu-system-x86_64";
+    this.chosen = opts.accel;
+  }
+
+  async probe(): Promise<ProbeResult> {
+    const version = await execa(this.binary, ["--version"], { reject: false });
+    if (version.failed) {
+      return { usable: false, detail: `${this.binary} not runnable (${version.shortMessage})` };
+    }
+    if (!this.chosen) {
+      const candidates = this.opts.candidates ?? (await acceleratorCandidates());
+      const { accel } = await chooseAccelerator({
+        qemu: this.binary,
+        kernel: this.opts.probeKernel,
+        cacheDir: this.opts.cacheDir,
+        candidates,
+        probeTimeoutMs: this.opts.probeTimeoutMs ?? 8000,
+        log: this.opts.log,
+      });
+      this.chosen = accel;
+    }
+    return { usable: true, detail: this.chosen };
+  }
+
+  /** The accelerator the next boot uses (probing first if needed). */
+  async accelerator(): Promise<string> {
+    if (!this.chosen) {
+      const probe = await this.probe();
+      if (!probe.usable) throw new ZilchError({ code: "VM", message: probe.detail, hint: "install QEMU (scripts/setup-host.sh)" });
+    }
+    return this.chosen ?? TCG;
+  }
+
+  async boot(spec: BootSpec, signal?: AbortSignal): Promise<VmRun> {
+    const accel = await this.accelerator();
+    const args = qemuArgs(spec, accel);
+    const consoleLog = new ConsoleLog(spec.consoleLog, spec.onConsoleLine);
+    const started = performance.now();
+    let firstOutputMs: number | null = null;
+    let initOutputMs: number | null = null;
+    let timedOut = false;
+
+    const child = execa(this.binary, args, {
+      reject: false,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      buffer: { stdout: false, stderr: true },
+      cancelSignal: signal,
+      killSignal: "SIGKILL",
+      forceKillAfterDelay: false,
+    });
+    child.stdout.on("data", (chunk: Buffer) => {
+      const now = Math.round(performance.now() - started);
+      firstOutputMs ??= now;
+      if (initOutputMs === null && chunk.includes(GUEST_MARKER)) initOutputMs = now;
+      consoleLog.write(chunk);
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, spec.timeoutMs);
+    const onExit = () => child.kill("SIGKILL");
+    process.once("exit", onExit);
+    try {
+      const result = await child;
+      await consoleLog.close();
+      const outcome = signal?.aborted
+        ? ({ kind: "backend-error", detail: "cancelled" } as const)
+        : interpretQemuExit(result.exitCode, timedOut, String(result.stderr ?? ""));
+      return {
+        outcome,
+        firstOutputMs,
+        initOutputMs,
+        durationMs: Math.round(performance.now() - started),
+        consoleTail: consoleLog.tail(),
+        engine: accel,
+      };
+    } finally {
+      clearTimeout(timer);
+      process.removeListener("exit", onExit);
+    }
+  }
+}
+
+/** Host cores: the default -smp. */
+export function hostCpus(): number {
+  return os.availableParallelism();
+}

@@ -1,0 +1,78 @@
+// The CLI as users meet it: exit codes and one-line errors.
+import assert from "node:assert/strict";
+import path from "node:path";
+import fs from "node:fs/promises";
+import { test } from "node:test";
+import { execa } from "execa";
+import { repoRoot } from "../src/paths.js";
+import { provisioned, tempDir } from "./helpers/provisioned.js";
+
+const cli = path.join(repoRoot, "dist", "src", "cli.js");
+
+async function zilchboot(args: string[], env: Record<string, string> = {}) {
+  return execa("node", [cli, ...args], { reject: false, env: { ...process.env, ...env } });
+}
+
+test("--help lists the commands and exits 0; no command is a usage error", async () => {
+  const help = await zilchboot(["--help"]);
+  assert.equal(help.exitCode, 0);
+  for (const command of ["fetch", "seed", "kernel", "build", "probe", "ls"]) assert.match(help.stdout, new RegExp(`\\n  ${command} `));
+  assert.equal((await zilchboot([])).exitCode, 2);
+  const perCommand = await zilchboot(["build", "--help"]);
+  assert.equal(perCommand.exitCode, 0);
+  assert.match(perCommand.stdout, /--timeout SEC/);
+});
+
+test("usage errors exit 2 with one line naming the problem", async () => {
+  const unknown = await zilchboot(["frobnicate"]);
+  assert.equal(unknown.exitCode, 2);
+  assert.match(unknown.stderr, /^zilchboot: unknown command "frobnicate"; run 'zilchboot --help'/);
+  const badFlag = await zilchboot(["build", "--no-such-flag"]);
+  assert.equal(badFlag.exitCode, 2);
+  assert.equal(badFlag.stderr.trim().split("\n").length, 1);
+  const badStage = await zilchboot(["build", "9-nope"]);
+  assert.equal(badStage.exitCode, 2);
+  assert.match(badStage.stderr, /no stage named 9-nope .*known stages: 0-smoke/);
+  const badCpus = await zilchboot(["build", "--cpus", "many"], { ZILCHBOOT_HOME: await tempDir("cli-cpus") });
+  assert.equal(badCpus.exitCode, 2);
+  assert.match(badCpus.stderr, /--cpus expects a positive integer, got "many"/);
+});
+
+test("a bad seed is rejected with the reason and a fix", async () => {
+  const dynamic = await zilchboot(["seed", "--seed", "/bin/ls"]);
+  assert.equal(dynamic.exitCode, 1);
+  assert.match(dynamic.stderr, /^zilchboot: \/bin\/ls is not a usable seed: .*dynamic/);
+  assert.match(dynamic.stderr, /--seed/);
+});
+
+test("build runs the smoke stage end to end, then reuses the store entry", async () => {
+  const { kernel, seed } = await provisioned();
+  const home = await tempDir("cli-build");
+  const env = { ZILCHBOOT_HOME: home };
+  const first = await zilchboot(["build", "0-smoke", "--kernel", kernel.path, "--seed", seed], env);
+  assert.equal(first.exitCode, 0, first.stderr);
+  assert.match(first.stderr, /0-smoke: built in [\d.]+s/);
+  assert.match(first.stdout, /^0-smoke {2}out [0-9a-f]{64} {2}1 files 24 bytes/);
+  const second = await zilchboot(["build", "--kernel", kernel.path, "--seed", seed], env);
+  assert.equal(second.exitCode, 0);
+  assert.match(second.stderr, /0-smoke: cached/);
+  assert.equal(second.stdout, first.stdout);
+  const ls = await zilchboot(["ls"], env);
+  assert.equal(ls.stdout.trim(), first.stdout.trim());
+  await fs.rm(home, { recursive: true, force: true });
+});
+
+test("a build that times out exits 1, names the log, and shows the console tail", async () => {
+  const { kernel, seed } = await provisioned();
+  const home = await tempDir("cli-timeout");
+  const recipes = path.join(home, "recipes");
+  await fs.cp(path.join(repoRoot, "recipes", "0-smoke"), path.join(recipes, "0-smoke"), { recursive: true });
+  const stageFile = path.join(recipes, "0-smoke", "stage.json");
+  const declaration = JSON.parse(await fs.readFile(stageFile, "utf8")) as Record<string, unknown>;
+  await fs.writeFile(stageFile, JSON.stringify({ ...declaration, args: ["sleep=600"] }));
+  const result = await zilchboot(["build", "--kernel", kernel.path, "--seed", seed, "--timeout", "5"], { ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes });
+  assert.equal(result.exitCode, 1);
+  assert.match(result.stderr, /zilchboot: stage 0-smoke failed: timed out after 5s, VM killed .*log: .*logs\/0-smoke\.log; nothing was stored/);
+  assert.match(result.stderr, /last console lines:\n(.*\n)*  argv: sleep=600/);
+  await fs.rm(home, { recursive: true, force: true });
+});

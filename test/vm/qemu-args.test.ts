@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ZilchError } from "../../src/errors.js";
+import type { BootSpec } from "../../src/vm/backend.js";
+import { interpretQemuExit, kernelCommandLine, qemuArgs } from "../../src/vm/qemu-args.js";
+
+const spec: BootSpec = {
+  kernel: "/k/vmlinux",
+  rootDir: "/r/root",
+  outDir: "/r/out",
+  init: "/store/0-tcc-seed",
+  initArgs: ["-run", "/recipe/x.c", "exit=0"],
+  memoryMiB: 256,
+  cpus: 2,
+  timeoutMs: 1000,
+  consoleLog: "/dev/null",
+};
+
+test("qemu args have no network device, no defaults and a read-only root share", () => {
+  const args = qemuArgs(spec, "tcg,thread=multi");
+  assert.ok(args.includes("-nodefaults"));
+  assert.deepEqual(args.slice(args.indexOf("-nic"), args.indexOf("-nic") + 2), ["-nic", "none"]);
+  assert.ok(!args.some((a) => /netdev|virtio-net|e1000|user,/.test(a)), "no NIC of any kind");
+  const fsdevs = args.filter((_, i) => args[i - 1] === "-fsdev");
+  assert.equal(fsdevs.length, 2);
+  assert.match(fsdevs[0], /^local,id=rootfs,path=\/r\/root,.*readonly=on/);
+  assert.doesNotMatch(fsdevs[1], /readonly/);
+  assert.ok(args.includes("-no-reboot"));
+  assert.ok(args.some((a) => a.startsWith("isa-debug-exit,iobase=0xf4")));
+});
+
+test("hardware accelerators get the host CPU, TCG does not", () => {
+  assert.deepEqual(qemuArgs(spec, "kvm").slice(0, 4), ["-accel", "kvm", "-cpu", "host"]);
+  assert.deepEqual(qemuArgs(spec, "tcg,thread=multi").slice(0, 3), ["-accel", "tcg,thread=multi", "-M"]);
+});
+
+test("init arguments travel after -- on the kernel command line", () => {
+  const line = kernelCommandLine(spec);
+  assert.match(line, / ro init=\/store\/0-tcc-seed panic=-1 -- -run \/recipe\/x.c exit=0$/);
+});
+
+test("arguments the kernel cannot carry are refused with a reason", () => {
+  assert.throws(() => kernelCommandLine({ ...spec, initArgs: ["a b"] }), (e: unknown) => e instanceof ZilchError && /cannot travel/.test(e.message));
+  assert.throws(() => kernelCommandLine({ ...spec, initArgs: Array(40).fill("x") }), /at most 31/);
+  assert.throws(() => kernelCommandLine({ ...spec, initArgs: ["x".repeat(2100)] }), /limit 2048/);
+});
+
+test("exit codes decode: 2s+3 is guest status s, 0 is no status, 1 is a QEMU failure", () => {
+  assert.deepEqual(interpretQemuExit(3, false, ""), { kind: "status", status: 0 });
+  assert.deepEqual(interpretQemuExit(13, false, ""), { kind: "status", status: 5 });
+  assert.equal(interpretQemuExit(0, false, "").kind, "no-status");
+  const failed = interpretQemuExit(1, false, "qemu-system-x86_64: -fsdev: bad path\nmore");
+  assert.deepEqual(failed, { kind: "backend-error", detail: "qemu exited 1: qemu-system-x86_64: -fsdev: bad path" });
+  assert.equal(interpretQemuExit(undefined, true, "").kind, "timeout");
+});

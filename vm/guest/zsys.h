@@ -1,0 +1,105 @@
+/* Raw x86_64 Linux syscalls and the few helpers a libc-less guest program needs.
+ * Compiled by the seed tcc with -nostdinc -nostdlib: no headers, no libc exist yet.
+ * The 6-argument syscall is written as a top-level asm function because tcc cannot satisfy
+ * register constraints for r10/r8/r9 in inline asm. */
+#ifndef ZSYS_H
+#define ZSYS_H
+
+typedef unsigned long size_t;
+typedef long ssize_t;
+#define NULL ((void *)0)
+
+long zsys(long nr, long a, long b, long c, long d, long e, long f);
+__asm__(
+    ".text\n"
+    ".global zsys\n"
+    "zsys:\n"
+    "  mov %rdi, %rax\n"
+    "  mov %rsi, %rdi\n"
+    "  mov %rdx, %rsi\n"
+    "  mov %rcx, %rdx\n"
+    "  mov %r8, %r10\n"
+    "  mov %r9, %r8\n"
+    "  mov 8(%rsp), %r9\n"
+    "  syscall\n"
+    "  ret\n");
+
+enum {
+    SYS_read = 0, SYS_write = 1, SYS_open = 2, SYS_close = 3, SYS_nanosleep = 35,
+    SYS_getpid = 39, SYS_fork = 57, SYS_execve = 59, SYS_exit = 60, SYS_wait4 = 61,
+    SYS_mkdir = 83, SYS_sync = 162, SYS_mount = 165, SYS_reboot = 169, SYS_ioperm = 173,
+    SYS_getdents64 = 217, SYS_exit_group = 231
+};
+enum { O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECTORY = 0200000 };
+enum { EACCES = 13, EROFS = 30 };
+
+#define Z0(n) zsys((n), 0, 0, 0, 0, 0, 0)
+#define Z1(n, a) zsys((n), (long)(a), 0, 0, 0, 0, 0)
+#define Z2(n, a, b) zsys((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define Z3(n, a, b, c) zsys((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define Z4(n, a, b, c, d) zsys((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define Z5(n, a, b, c, d, e) zsys((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+
+static size_t zstrlen(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
+static int zstreq(const char *a, const char *b) { while (*a && *a == *b) a++, b++; return *a == *b; }
+static int zprefix(const char *s, const char *p) { while (*p) if (*s++ != *p++) return 0; return 1; }
+static void zputs(const char *s) { Z3(SYS_write, 1, s, zstrlen(s)); }
+
+static void zputnum(long v) {
+    char buf[24]; int i = 23; int neg = v < 0; unsigned long u = neg ? -v : v;
+    buf[i] = 0;
+    do { buf[--i] = '0' + u % 10; u /= 10; } while (u);
+    if (neg) buf[--i] = '-';
+    zputs(buf + i);
+}
+
+static long zatol(const char *s) { long v = 0; while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0'); return v; }
+
+static void zsleep(long seconds) { long ts[2] = { seconds, 0 }; Z2(SYS_nanosleep, ts, 0); }
+
+static void zdie(const char *what, long err) {
+    zputs("zilchboot-guest: "); zputs(what); zputs(" failed: "); zputnum(err); zputs("\n");
+    Z1(SYS_exit_group, 111);
+}
+
+/* Reports the stage's status to the host and stops the VM. isa-debug-exit turns a byte v into
+ * QEMU exit code (v << 1) | 1; we send status + 1 so that QEMU's own failure code 1 can never be
+ * read as a guest result: status s arrives as 2s + 3. */
+static void zpoweroff(int status) {
+    unsigned char v = (unsigned char)((status < 0 || status > 254 ? 254 : status) + 1);
+    Z0(SYS_sync);
+    zputs("zilchboot-guest: exit status "); zputnum(status); zputs("\n");
+    if (Z3(SYS_ioperm, 0xf4, 4, 1) == 0) {
+        __asm__ volatile("outb %%al, %%dx" : : "a"(v), "d"((unsigned short)0xf4));
+    }
+    /* No debug-exit device (another backend): reboot ends the VM; -no-reboot makes that an exit. */
+    Z4(SYS_reboot, 0xfee1dead, 672274793, 0x01234567, 0);
+    for (;;) zsleep(1);
+}
+
+/* Mounts what every stage gets: /proc, /dev, a tmpfs /tmp, and the writable output share at /out. */
+static void zmount_stage_dirs(void) {
+    long r;
+    if ((r = Z5(SYS_mount, "proc", "/proc", "proc", 0, 0)) < 0) zdie("mount /proc", r);
+    if ((r = Z5(SYS_mount, "dev", "/dev", "devtmpfs", 0, 0)) < 0) zdie("mount /dev", r);
+    if ((r = Z5(SYS_mount, "tmp", "/tmp", "tmpfs", 0, "mode=1777")) < 0) zdie("mount /tmp", r);
+    if ((r = Z5(SYS_mount, "out", "/out", "9p", 0, "trans=virtio,version=9p2000.L,msize=512000")) < 0)
+        zdie("mount /out", r);
+}
+
+/* Runs argv with an empty environment and returns its exit status (128 + signal if killed). */
+static int zrun(char **argv) {
+    char *empty_env[1] = { NULL };
+    int wstatus = 0;
+    long pid = Z0(SYS_fork);
+    if (pid < 0) zdie("fork", pid);
+    if (pid == 0) {
+        long r = Z3(SYS_execve, argv[0], argv, empty_env);
+        zdie("execve", r);
+    }
+    if (Z4(SYS_wait4, pid, &wstatus, 0, 0) < 0) return 127;
+    if ((wstatus & 0x7f) == 0) return (wstatus >> 8) & 0xff;
+    return 128 + (wstatus & 0x7f);
+}
+
+#endif

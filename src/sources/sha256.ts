@@ -1,0 +1,11 @@
+// Streaming hash so multi-hundred-MB sources (the kernel) never sit in memory.
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { pipeline } from "node:stream/promises";
+
+/** Lowercase hex sha256 of the file's contents. */
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(file), hash);
+  return hash.digest("hex");
+}

@@ -66,6 +66,6 @@ add_deb_src() {
 add_deb_src
 $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  qemu-system-x86 musl-tools gcc make flex bison bc libelf-dev xz-utils dpkg-dev ca-certificates \
+  qemu-system-x86 musl-tools gcc make flex bison bc libelf-dev xz-utils bzip2 dpkg-dev ca-certificates \
   >/dev/null
 echo "setup-host: ready (qemu $(qemu-system-x86_64 --version | head -1 | awk '{print $4}'), musl-gcc $(command -v musl-gcc))"

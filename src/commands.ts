@@ -2,7 +2,7 @@
 import path from "node:path";
 import { ZilchError } from "./errors.js";
 import { cacheDir, recipesDir, workDir } from "./paths.js";
-import { fetchPinned, guestDir, provideKernel, provideSeed, type ProvisionOptions } from "./provision.js";
+import { fetchPinned, guestDir, provideKernel, provideSeed, provideStageSources, type ProvisionOptions } from "./provision.js";
 import { loadStage, listStagesSync } from "./stages/recipe.js";
 import { buildStage } from "./stages/run.js";
 import { listEntries, type StoreEntry } from "./store/store.js";
@@ -129,9 +129,7 @@ ${SHARED_VM_HELP}`,
       if (ctx.positionals.length > 1) throw new ZilchError({ code: "USAGE", message: "build takes one stage", hint: `known stages: ${listStagesSync(recipesDir()).join(", ")}` });
       const stage = await loadStage(recipesDir(), ctx.positionals[0] ?? DEFAULT_TARGET);
       const popts = provisionOptions(ctx);
-      const sources = Object.fromEntries(
-        (stage.sources.length ? await fetchPinned(stage.sources, popts) : []).map(({ pin, path: p }) => [pin.name, { file: pin.file, path: p, sha256: pin.sha256 }]),
-      );
+      const sources = await provideStageSources(stage, popts);
       const kernel = await provideKernel(str(ctx, "kernel"), popts);
       const seed = await provideSeed(str(ctx, "seed"), popts);
       const backend = new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });

@@ -7,6 +7,9 @@ import { buildSeed } from "./seed/build-seed.js";
 import { validateSeed } from "./seed/elf.js";
 import { ensureSource, type FetchOptions } from "./sources/fetch.js";
 import { findPin, loadPins, type SourcePin } from "./sources/pins.js";
+import { unpackedTree } from "./sources/unpack.js";
+import type { StageRecipe } from "./stages/recipe.js";
+import type { ServedSource } from "./stages/run.js";
 import { sha256OfFile } from "./store/tree-hash.js";
 
 export interface ProvisionOptions {
@@ -77,4 +80,18 @@ export async function provideKernel(kernelFile: string | undefined, opts: Provis
     log: opts.verbose ? opts.log : undefined,
   });
   return { path: image.vmlinux, identity: { ...image.identity, linuxVersion: linux.pin.version } };
+}
+
+/** Fetches a stage's declared sources and unpacks those it wants as trees. */
+export async function provideStageSources(stage: StageRecipe, opts: ProvisionOptions): Promise<Record<string, ServedSource>> {
+  if (stage.sources.length === 0) return {};
+  const fetched = await fetchPinned(stage.sources.map((s) => s.pin), opts);
+  const served: Record<string, ServedSource> = {};
+  for (const [i, wanted] of stage.sources.entries()) {
+    const { pin, path: file } = fetched[i];
+    served[pin.name] = wanted.unpackAs
+      ? { servedAs: wanted.unpackAs, path: await unpackedTree(cacheDir(), file, pin.sha256, wanted.strip), sha256: pin.sha256 }
+      : { servedAs: pin.file, path: file, sha256: pin.sha256 };
+  }
+  return served;
 }

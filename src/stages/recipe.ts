@@ -11,14 +11,22 @@ export interface StageRecipe {
   runner: "seed-tcc";
   program: string;
   args: string[];
-  /** Names of pins in recipes/sources.json; served at /sources/<file>. */
-  sources: string[];
+  /** Pins of recipes/sources.json: served as /sources/<file>, or unpacked as /sources/<unpackAs>/. */
+  sources: StageSource[];
   /** Stages whose outputs are served at /store/<name>/. */
   inputs: string[];
   timeoutSeconds: number;
   memoryMiB: number;
   /** Folder holding stage.json and the recipe's files. */
   dir: string;
+}
+
+export interface StageSource {
+  pin: string;
+  /** Serve the tarball unpacked under this directory name instead of the file itself. */
+  unpackAs?: string;
+  /** Leading path components to drop when unpacking. */
+  strip: number;
 }
 
 const STAGE_NAME = /^[0-9][0-9a-z]*-[a-z0-9.-]+$/;
@@ -66,12 +74,26 @@ export async function loadStage(recipesRoot: string, name: string): Promise<Stag
     runner: "seed-tcc",
     program,
     args: strs("args"),
-    sources: strs("sources"),
+    sources: stageSources(file, raw.sources ?? []),
     inputs: strs("inputs"),
     timeoutSeconds: num("timeoutSeconds", 600),
     memoryMiB: num("memoryMiB", 512),
     dir,
   };
+}
+
+function stageSources(file: string, value: unknown): StageSource[] {
+  if (!Array.isArray(value)) fail(file, `"sources" must be a list`);
+  return value.map((item: unknown) => {
+    if (typeof item === "string") return { pin: item, strip: 0 };
+    const entry = item as Record<string, unknown>;
+    const ok =
+      typeof item === "object" && item !== null && typeof entry.pin === "string" &&
+      (entry.unpackAs === undefined || (typeof entry.unpackAs === "string" && /^[a-z0-9][a-z0-9.+-]*$/.test(entry.unpackAs))) &&
+      (entry.strip === undefined || (typeof entry.strip === "number" && Number.isInteger(entry.strip) && entry.strip >= 0));
+    if (!ok) fail(file, `each of "sources" is a pin name or { "pin": NAME, "unpackAs": DIR, "strip": N }, got ${JSON.stringify(item)}`);
+    return { pin: entry.pin as string, unpackAs: entry.unpackAs as string | undefined, strip: (entry.strip as number | undefined) ?? 0 };
+  });
 }
 
 /** Stage folders under recipesRoot (those with a stage.json), sorted. */

@@ -10,14 +10,20 @@ import { inputHash, type StageInputs } from "./input-hash.js";
 import type { StageRecipe } from "./recipe.js";
 import { SEED_GUEST_PATH, assembleShare } from "./share.js";
 
+export interface ServedSource {
+  servedAs: string;
+  path: string;
+  sha256: string;
+}
+
 export interface BuildStageOptions {
   stage: StageRecipe;
   workDir: string;
   guestDir: string;
   seed: string;
   kernel: { path: string; identity: unknown };
-  /** pin name → { file, path, sha256 } of the declared sources, already verified. */
-  sources: Record<string, { file: string; path: string; sha256: string }>;
+  /** pin name → the verified source: served at /sources/<servedAs> (a file, or an unpacked tree). */
+  sources: Record<string, ServedSource>;
   /** dependency stage → its store entry */
   dependencies: Record<string, StoreEntry>;
   backend: VmBackend;
@@ -68,7 +74,7 @@ export async function buildStage(opts: BuildStageOptions): Promise<BuildStageRes
       seed: opts.seed,
       recipeDir: stage.dir,
       guestDir: opts.guestDir,
-      sources: Object.fromEntries(Object.values(opts.sources).map((s) => [s.file, s.path])),
+      sources: Object.fromEntries(Object.values(opts.sources).map((s) => [s.servedAs, s.path])),
       dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.outDir])),
     });
     const timeoutMs = opts.timeoutMs ?? stage.timeoutSeconds * 1000;

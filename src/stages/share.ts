@@ -9,7 +9,7 @@ export interface ShareContents {
   seed: string;
   recipeDir: string;
   guestDir: string;
-  /** file name under /sources → host path */
+  /** name under /sources → host path (a file, or a directory served as a tree) */
   sources: Record<string, string>;
   /** stage name → host dir of its output, served at /store/<name> */
   dependencies: Record<string, string>;
@@ -46,7 +46,11 @@ export async function assembleShare(runDir: string, contents: ShareContents): Pr
   await fs.chmod(path.join(rootDir, SEED_GUEST_PATH), 0o555);
   await linkTree(contents.recipeDir, path.join(rootDir, "recipe"));
   await linkTree(contents.guestDir, path.join(rootDir, "guest"));
-  for (const [file, hostPath] of Object.entries(contents.sources)) await linkOrCopy(hostPath, path.join(rootDir, "sources", file));
+  for (const [name, hostPath] of Object.entries(contents.sources)) {
+    const target = path.join(rootDir, "sources", name);
+    if ((await fs.stat(hostPath)).isDirectory()) await linkTree(hostPath, target);
+    else await linkOrCopy(hostPath, target);
+  }
   for (const [stage, dir] of Object.entries(contents.dependencies)) await linkTree(dir, path.join(rootDir, "store", stage));
   return { rootDir, outDir };
 }

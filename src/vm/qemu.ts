@@ -66,10 +66,13 @@ export class QemuBackend implements VmBackend {
   async boot(spec: BootSpec, signal?: AbortSignal): Promise<VmRun> {
     const accel = await this.accelerator();
     const args = qemuArgs(spec, accel);
-    const consoleLog = new ConsoleLog(spec.consoleLog, spec.onConsoleLine);
     const started = performance.now();
-    let firstOutputMs: number | null = null;
     let initOutputMs: number | null = null;
+    const consoleLog = new ConsoleLog(spec.consoleLog, (line) => {
+      if (initOutputMs === null && line.startsWith(GUEST_MARKER)) initOutputMs = Math.round(performance.now() - started);
+      spec.onConsoleLine?.(line);
+    });
+    let firstOutputMs: number | null = null;
     let timedOut = false;
 
     const child = execa(this.binary, args, {
@@ -83,9 +86,7 @@ export class QemuBackend implements VmBackend {
       forceKillAfterDelay: false,
     });
     child.stdout.on("data", (chunk: Buffer) => {
-      const now = Math.round(performance.now() - started);
-      firstOutputMs ??= now;
-      if (initOutputMs === null && chunk.includes(GUEST_MARKER)) initOutputMs = now;
+      firstOutputMs ??= Math.round(performance.now() - started);
       consoleLog.write(chunk);
     });
     const timer = setTimeout(() => {

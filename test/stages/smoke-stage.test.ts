@@ -56,7 +56,7 @@ test("the smoke stage boots, sees only its declared inputs and lands in the stor
   await fs.writeFile(path.join(undeclaredDir, "declared.txt"), "declared\n");
   await fs.writeFile(path.join(undeclaredDir, "undeclared.txt"), "secret\n");
   const stage = await loadStage(recipesDir(), "0-smoke");
-  const sources = { fake: { file: "declared.txt", path: path.join(undeclaredDir, "declared.txt"), sha256: "0".repeat(64) } };
+  const sources = { fake: { servedAs: "declared.txt", path: path.join(undeclaredDir, "declared.txt"), sha256: "0".repeat(64) } };
 
   const first = await buildStage({ ...base, stage, workDir, sources });
   assert.equal(first.cached, false);

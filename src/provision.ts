@@ -10,7 +10,7 @@ import { findPin, loadPins, type SourcePin } from "./sources/pins.js";
 import { unpackedTree } from "./sources/unpack.js";
 import type { StageRecipe } from "./stages/recipe.js";
 import type { ServedSource } from "./stages/run.js";
-import { sha256OfFile } from "./store/tree-hash.js";
+import { sha256File } from "./sha256.js";
 
 export interface ProvisionOptions {
   mirrors: string[];
@@ -52,14 +52,14 @@ export async function fetchPinned(names: string[], opts: ProvisionOptions): Prom
 export async function provideSeed(seedFile: string | undefined, opts: ProvisionOptions): Promise<{ path: string; sha256: string; built: boolean }> {
   if (seedFile) {
     await validateSeed(seedFile);
-    return { path: path.resolve(seedFile), sha256: await sha256OfFile(seedFile), built: false };
+    return { path: path.resolve(seedFile), sha256: await sha256File(seedFile), built: false };
   }
   const [tinycc] = await fetchPinned(["tinycc"], opts);
   const seed = await buildSeed({
     tinyccTarball: tinycc.path,
     cacheDir: cacheDir(),
     outFile: path.join(imagesDir(), "tcc-seed"),
-    log: opts.verbose ? opts.log : undefined,
+    log: opts.log,
   });
   await validateSeed(seed.path);
   return { path: seed.path, sha256: seed.sha256, built: true };
@@ -67,7 +67,7 @@ export async function provideSeed(seedFile: string | undefined, opts: ProvisionO
 
 export async function provideKernel(kernelFile: string | undefined, opts: ProvisionOptions): Promise<KernelChoice> {
   if (kernelFile) {
-    return { path: path.resolve(kernelFile), identity: { custom: path.resolve(kernelFile), sha256: await sha256OfFile(kernelFile) } };
+    return { path: path.resolve(kernelFile), identity: { custom: path.resolve(kernelFile), sha256: await sha256File(kernelFile) } };
   }
   const [linux] = await fetchPinned(["linux"], opts);
   const image = await buildKernel({
@@ -77,7 +77,8 @@ export async function provideKernel(kernelFile: string | undefined, opts: Provis
     cacheDir: cacheDir(),
     imagesDir: imagesDir(),
     jobs: opts.jobs,
-    log: opts.verbose ? opts.log : undefined,
+    log: opts.log,
+    verbose: opts.verbose,
   });
   return { path: image.vmlinux, identity: { ...image.identity, linuxVersion: linux.pin.version } };
 }

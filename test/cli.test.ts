@@ -73,6 +73,6 @@ test("a build that times out exits 1, names the log, and shows the console tail"
   const result = await zilchboot(["build", "--kernel", kernel.path, "--seed", seed, "--timeout", "5"], { ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes });
   assert.equal(result.exitCode, 1);
   assert.match(result.stderr, /zilchboot: stage 0-smoke failed: timed out after 5s, VM killed .*log: .*logs\/0-smoke\.log; nothing was stored/);
-  assert.match(result.stderr, /last console lines:\n(.*\n)*  argv: sleep=600/);
+  assert.match(result.stderr, /last console lines:\n(.*\n)* {2}argv: sleep=600/);
   await fs.rm(home, { recursive: true, force: true });
 });

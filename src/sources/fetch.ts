@@ -8,9 +8,9 @@ import { aptProvider } from "./providers/apt.js";
 import { httpProvider } from "./providers/http.js";
 import { mirrorProvider } from "./providers/mirror.js";
 import { HashMismatch, oneLine, ProviderFailure, type FetchContext, type Provider } from "./providers/provider.js";
-import { sha256File } from "./sha256.js";
+import { sha256File } from "../sha256.js";
 
-export { sha256File } from "./sha256.js";
+export { sha256File } from "../sha256.js";
 
 export interface FetchOptions {
   /** The download cache root; files land in <cacheDir>/sources/<pin.file>. */

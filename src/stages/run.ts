@@ -4,7 +4,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { ZilchError } from "../errors.js";
 import { commitEntry, findEntry, type BuildRecord, type StoreEntry } from "../store/store.js";
-import { hashTree, sha256OfFile } from "../store/tree-hash.js";
+import { sha256File } from "../sha256.js";
+import { hashTree } from "../store/tree-hash.js";
 import type { VmBackend, VmRun } from "../vm/backend.js";
 import { inputHash, type StageInputs } from "./input-hash.js";
 import type { StageRecipe } from "./recipe.js";
@@ -50,7 +51,7 @@ export async function stageInputs(opts: Pick<BuildStageOptions, "stage" | "guest
     stage: opts.stage.name,
     recipeTree: (await hashTree(opts.stage.dir)).sha256,
     guestTree: (await hashTree(opts.guestDir)).sha256,
-    seedSha256: await sha256OfFile(opts.seed),
+    seedSha256: await sha256File(opts.seed),
     sources: Object.fromEntries(Object.entries(opts.sources).map(([name, s]) => [name, s.sha256])),
     dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.record.outputSha256])),
   };

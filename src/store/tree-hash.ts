@@ -1,9 +1,9 @@
 // Content hash of a directory tree: paths, kinds, executable bits and bytes; nothing host-specific
 // (no mtimes, owners or inode numbers), so equal trees hash equal on any machine.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { sha256File } from "../sha256.js";
 
 export interface TreeEntry {
   path: string;
@@ -12,12 +12,6 @@ export interface TreeEntry {
   size: number;
   /** sha256 of the bytes (file) or of the link target (symlink); empty for directories. */
   sha256: string;
-}
-
-export async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
 }
 
 export async function listTree(root: string, relative = ""): Promise<TreeEntry[]> {
@@ -34,7 +28,7 @@ export async function listTree(root: string, relative = ""): Promise<TreeEntry[]
       entries.push({ path: rel, kind: "dir", executable: false, size: 0, sha256: "" });
       entries.push(...(await listTree(root, rel)));
     } else if (stat.isFile()) {
-      entries.push({ path: rel, kind: "file", executable: (stat.mode & 0o111) !== 0, size: stat.size, sha256: await sha256OfFile(full) });
+      entries.push({ path: rel, kind: "file", executable: (stat.mode & 0o111) !== 0, size: stat.size, sha256: await sha256File(full) });
     }
   }
   return entries;

@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { execa } from "execa";
 import * as tar from "tar";
 import type { DebianBinary, DebianSource } from "../pins.js";
-import { sha256File } from "../sha256.js";
+import { sha256File } from "../../sha256.js";
 import { compareDebianVersions, parseShowsrc } from "./debian.js";
 import { HashMismatch, lastLine, ProviderFailure, type FetchContext, type Provider } from "./provider.js";
 

@@ -1,0 +1,232 @@
+// Builds the guest kernel on the host: tinyconfig + our fragment, checked, then vmlinux + bzImage.
+// The result is cached under the user cache dir keyed by its inputs, so clones share one build.
+import { randomBytes } from "node:crypto";
+import { createWriteStream, type WriteStream } from "node:fs";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { ZilchError } from "../errors.js";
+import { sha256Hex } from "../sha256.js";
+import { describeMissing, missingOptions, parseKconfig } from "./config-fragment.js";
+
+/** Bump when the build steps below change: it is part of the cache key. */
+export const KERNEL_BUILDER_VERSION =
+  "zilchboot-kernel/1 tinyconfig+merge_config -m+olddefconfig; vmlinux bzImage; KBUILD_BUILD_* fixed";
+
+export interface KernelIdentity {
+  sourceSha256: string;
+  fragmentSha256: string;
+  /** sha256 of the final .config: what the kernel really is. */
+  configSha256: string;
+  /** Kernel release, e.g. "6.1.192". */
+  version: string;
+}
+
+export interface KernelImage {
+  vmlinux: string;
+  bzImage: string;
+  identity: KernelIdentity;
+}
+
+export interface BuildKernelOptions {
+  linuxTarball: string;
+  /** The pinned sha256 of linuxTarball (verified by the fetcher). */
+  linuxSha256: string;
+  fragmentFile: string;
+  cacheDir: string;
+  imagesDir: string;
+  jobs?: number;
+  log?: (line: string) => void;
+  /** Stream make's output to log; it always goes to <cacheDir>/kernel/build.log. */
+  verbose?: boolean;
+}
+
+// Only PATH comes from the caller's environment: ARCH, CROSS_COMPILE, KCONFIG_CONFIG, MAKEFLAGS…
+// would silently change what gets built. The KBUILD_BUILD_* values are fixed so two builds of the
+// same inputs produce the same banner (and the same bytes).
+const BUILD_ENV = {
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  KBUILD_BUILD_TIMESTAMP: "1970-01-01",
+  KBUILD_BUILD_USER: "zilchboot",
+  KBUILD_BUILD_HOST: "zilchboot",
+  KBUILD_BUILD_VERSION: "1",
+  LC_ALL: "C",
+};
+
+const ENTRY_FILES = ["vmlinux", "bzImage", "kernel.config", "kernel.json"] as const;
+
+/** Builds (or takes from the cache) the guest kernel and copies it into imagesDir. */
+export async function buildKernel(options: BuildKernelOptions): Promise<KernelImage> {
+  const { cacheDir, imagesDir, log = () => {} } = options;
+  const fragment = await fs.readFile(options.fragmentFile);
+  const key = sha256Hex(options.linuxSha256, "\n", fragment, "\n", KERNEL_BUILDER_VERSION);
+  const kernelCache = path.join(cacheDir, "kernel");
+  const entry = path.join(kernelCache, key);
+
+  if (await exists(path.join(entry, "kernel.json"))) {
+    log(`kernel: cache hit ${entry}`);
+  } else {
+    await buildIntoCache(options, fragment, kernelCache, entry);
+  }
+
+  await fs.mkdir(imagesDir, { recursive: true });
+  for (const name of ENTRY_FILES) await copyAtomic(path.join(entry, name), path.join(imagesDir, name));
+  const identity = JSON.parse(await fs.readFile(path.join(entry, "kernel.json"), "utf8")) as KernelIdentity;
+  return {
+    vmlinux: path.join(imagesDir, "vmlinux"),
+    bzImage: path.join(imagesDir, "bzImage"),
+    identity: {
+      sourceSha256: identity.sourceSha256,
+      fragmentSha256: identity.fragmentSha256,
+      configSha256: identity.configSha256,
+      version: identity.version,
+    },
+  };
+}
+
+async function buildIntoCache(
+  options: BuildKernelOptions,
+  fragment: Buffer,
+  kernelCache: string,
+  entry: string,
+): Promise<void> {
+  const { log = () => {}, verbose = false } = options;
+  if (process.platform !== "linux" || process.arch !== "x64") {
+    throw new ZilchError({
+      code: "HOST",
+      message: `the guest kernel is built with the host toolchain and needs an x86_64 Linux host, not ${process.platform}/${process.arch}`,
+      hint: "build it on x86_64 Linux and copy images/ here, or pass --kernel",
+    });
+  }
+  const jobs = options.jobs ?? os.availableParallelism();
+  await fs.mkdir(kernelCache, { recursive: true });
+  const work = await fs.mkdtemp(path.join(kernelCache, "build-"));
+  const runner = new LoggedRunner(path.join(kernelCache, "build.log"), verbose ? log : undefined);
+  const started = Date.now();
+  try {
+    log(`kernel: unpacking ${options.linuxTarball}`);
+    // node-tar cannot read xz, and the kernel needs the host's gcc/make/flex/bison anyway, so the
+    // host's tar is no extra requirement here (the seed, by contrast, is unpacked in-process).
+    await runner.run("tar", ["-xJf", path.resolve(options.linuxTarball), "-C", work], work);
+    const src = await singleSubdir(work);
+    const fragmentPath = path.resolve(options.fragmentFile);
+
+    log("kernel: configuring (tinyconfig + fragment)");
+    await runner.run("make", ["tinyconfig"], src);
+    await runner.run("scripts/kconfig/merge_config.sh", ["-m", ".config", fragmentPath], src);
+    await runner.run("make", ["olddefconfig"], src);
+    const dotConfig = await fs.readFile(path.join(src, ".config"), "utf8");
+    const missing = missingOptions(parseKconfig(fragment.toString("utf8"), options.fragmentFile), dotConfig);
+    if (missing.length > 0) {
+      throw new ZilchError({
+        code: "KERNEL",
+        message: `kernel config lost ${missing.length} requested option(s): ${missing.map(describeMissing).join("; ")}`,
+        hint: `Kconfig drops options whose dependencies are unmet: add the dependencies to ${options.fragmentFile}`,
+      });
+    }
+
+    log(`kernel: make -j${jobs} vmlinux bzImage (a few minutes)`);
+    await runner.run("make", [`-j${jobs}`, "vmlinux", "bzImage"], src);
+
+    const staging = `${entry}.tmp-${randomBytes(4).toString("hex")}`;
+    await fs.mkdir(staging);
+    await fs.copyFile(path.join(src, "vmlinux"), path.join(staging, "vmlinux"));
+    await fs.copyFile(path.join(src, "arch/x86/boot/bzImage"), path.join(staging, "bzImage"));
+    await fs.writeFile(path.join(staging, "kernel.config"), dotConfig);
+    const identity: KernelIdentity = {
+      sourceSha256: options.linuxSha256,
+      fragmentSha256: sha256Hex(fragment),
+      configSha256: sha256Hex(dotConfig),
+      version: (await fs.readFile(path.join(src, "include/config/kernel.release"), "utf8")).trim(),
+    };
+    await fs.writeFile(path.join(staging, "kernel.json"), JSON.stringify(identity, null, 2) + "\n");
+    await publishDir(staging, entry);
+    log(`kernel: built ${identity.version} in ${Math.round((Date.now() - started) / 1000)} s → ${entry}`);
+  } finally {
+    await runner.close();
+    // The tree is ~1 GB once built; the log above is what is worth keeping.
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Runs commands with output appended to one log file, remembering the tail for error messages. */
+class LoggedRunner {
+  private readonly out: WriteStream;
+
+  constructor(
+    private readonly logFile: string,
+    private readonly echo: ((line: string) => void) | undefined,
+  ) {
+    this.out = createWriteStream(logFile);
+  }
+
+  async run(file: string, args: string[], cwd: string): Promise<void> {
+    const command = [file, ...args].join(" ");
+    this.out.write(`$ ${command}\n`);
+    const tail: string[] = [];
+    const child = execa(file, args, { cwd, env: BUILD_ENV, extendEnv: false, all: true, buffer: false, reject: false, stdin: "ignore" });
+    for await (const line of child.iterable({ from: "all" })) {
+      this.out.write(line + "\n");
+      this.echo?.(line);
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+    }
+    const result = await child;
+    if (result.exitCode === 0) return;
+    // No exit code means it never ran (ENOENT: a host tool is missing) or was killed.
+    const why =
+      result.exitCode === undefined ? (result.shortMessage ?? "did not run").split("\n")[0] : `exit ${result.exitCode}`;
+    throw new ZilchError({
+      code: "KERNEL",
+      message: `kernel build step \`${command}\` failed (${why}); last lines:\n${tail.join("\n")}`,
+      hint: `full log: ${this.logFile}; the host needs gcc make flex bison bc libelf-dev xz (scripts/setup-host.sh)`,
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.out.end(resolve));
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function singleSubdir(dir: string): Promise<string> {
+  const dirs = (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory());
+  if (dirs.length !== 1) {
+    throw new ZilchError({
+      code: "KERNEL",
+      message: `expected one top-level directory in the kernel tarball, found ${dirs.length}`,
+      hint: "check the linux pin in recipes/sources.json",
+    });
+  }
+  return path.join(dir, dirs[0]!.name);
+}
+
+/** Renames a finished staging dir into place; a concurrent build that got there first wins. */
+async function publishDir(staging: string, target: string): Promise<void> {
+  try {
+    await fs.rename(staging, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EEXIST" && code !== "ENOTEMPTY") throw error;
+    await fs.rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Copy via a temp name + rename, so readers never see half a file (cache and images may differ in fs). */
+async function copyAtomic(from: string, to: string): Promise<void> {
+  const tmp = `${to}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await fs.copyFile(from, tmp);
+    await fs.rename(tmp, to);
+  } catch (error) {
+    await fs.rm(tmp, { force: true });
+    throw error;
+  }
+}

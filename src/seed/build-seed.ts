@@ -1,0 +1,179 @@
+// Builds the seed: a static x86_64 tcc from the pinned tinycc tarball, with the host's musl-gcc.
+// The seed is the one binary the chain trusts without building it in a VM, so it is keyed by every
+// input that shapes it (tarball, compiler, commands) and checked before use.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { ZilchError } from "../errors.js";
+import { sha256File, sha256Hex } from "../sha256.js";
+import { unpackTarball } from "../sources/unpack.js";
+import { seedProblem, validateSeed } from "./elf.js";
+
+export interface BuildSeedOptions {
+  /** tinycc .tar.bz2 with its files at the archive root (Debian's repack of git 62c30a4a). */
+  tinyccTarball: string;
+  cacheDir: string;
+  outFile: string;
+  log?: (line: string) => void;
+}
+
+export interface SeedBuild {
+  path: string;
+  sha256: string;
+  size: number;
+  /** Which host compiler built it, e.g. "musl-gcc (x86_64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0)". */
+  compiler: string;
+  /** True when the seed came from the cache without building. */
+  cached: boolean;
+}
+
+interface HostCompiler {
+  description: string;
+  /** Everything about the compiler that can change the output, for the cache key. */
+  identity: string;
+  commands: string[][];
+}
+
+// Only PATH comes from the caller: tinycc's configure reads CFLAGS/LDFLAGS from the environment and
+// make reads MAKEFLAGS, none of which are in the cache key. Two builds in different directories
+// give the same bytes (checked: tinycc compiles relative paths and has no __DATE__ of its own);
+// SOURCE_DATE_EPOCH pins any timestamp a future compiler might embed.
+const BUILD_ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C", SOURCE_DATE_EPOCH: "0" };
+
+/** Builds (or takes from the cache) the seed tcc and installs it at outFile (+ outFile.json). */
+export async function buildSeed(options: BuildSeedOptions): Promise<SeedBuild> {
+  const { cacheDir, outFile, log = () => {} } = options;
+  const tinyccSha256 = await sha256File(options.tinyccTarball).catch((error: unknown) => {
+    throw new ZilchError({
+      code: "SEED",
+      message: `cannot read the tinycc tarball ${options.tinyccTarball}: ${(error as Error).message}`,
+      hint: "fetch it again (pinned as `tinycc` in recipes/sources.json) or pass a static x86_64 tcc with --seed",
+      cause: error,
+    });
+  });
+  const compiler = await hostCompiler();
+  const key = sha256Hex(
+    [tinyccSha256, compiler.identity, ...compiler.commands.map((command) => command.join(" "))].join("\n"),
+  );
+  const seedCache = path.join(cacheDir, "seed");
+  const cached = path.join(seedCache, key, "tcc-seed");
+
+  const hit = (await seedProblem(cached)) === undefined;
+  if (hit) {
+    log(`seed: cache hit ${cached}`);
+  } else {
+    log(`seed: building tcc with ${compiler.description}`);
+    await buildIntoCache(options.tinyccTarball, compiler, seedCache, path.dirname(cached));
+  }
+
+  const digest = await sha256File(cached);
+  const { size } = await fs.stat(cached);
+  await fs.mkdir(path.dirname(path.resolve(outFile)), { recursive: true });
+  await writeAtomic(outFile, await fs.readFile(cached), 0o755);
+  const record = { sha256: digest, size, compiler: compiler.description, tinyccSha256, key };
+  await writeAtomic(`${outFile}.json`, JSON.stringify(record, null, 2) + "\n", 0o644);
+  return { path: outFile, sha256: digest, size, compiler: compiler.description, cached: hit };
+}
+
+/** musl-gcc when present (a static musl tcc is what the chain expects), else the host's cc. */
+async function hostCompiler(): Promise<HostCompiler> {
+  const musl = await firstLine("musl-gcc", ["--version"]);
+  if (musl !== undefined) {
+    const specs = await muslSpecsPath();
+    return {
+      description: `musl-gcc (${musl})`,
+      identity: `musl-gcc: ${musl}; specs: ${specs ?? "none"}`,
+      commands: [["./configure", "--cc=musl-gcc", "--extra-ldflags=-static", "--config-musl"], ["make", "tcc"]],
+    };
+  }
+  const cc = await firstLine("cc", ["--version"]);
+  if (cc !== undefined) {
+    return {
+      description: `cc (${cc}), static; musl-gcc not found`,
+      identity: `cc: ${cc}`,
+      commands: [["./configure", "--cc=cc", "--extra-ldflags=-static"], ["make", "tcc"]],
+    };
+  }
+  throw new ZilchError({
+    code: "HOST",
+    message: "building the seed needs a C compiler: found neither musl-gcc nor cc",
+    hint: "install musl-tools (scripts/setup-host.sh) or pass a static x86_64 tcc with --seed",
+  });
+}
+
+async function firstLine(file: string, args: string[]): Promise<string | undefined> {
+  const result = await execa(file, args, { reject: false, env: BUILD_ENV, extendEnv: false, stdin: "ignore" });
+  return result.exitCode === 0 ? String(result.stdout).split("\n")[0]!.trim() : undefined;
+}
+
+/** Debian's musl-gcc is a shell wrapper passing `-specs <file>`; that file picks libc and crt. */
+async function muslSpecsPath(): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    const text = await fs.readFile(path.join(dir, "musl-gcc"), "utf8").catch(() => undefined);
+    if (text === undefined) continue;
+    return /-specs\s+"?([^"\s]+)"?/.exec(text)?.[1];
+  }
+  return undefined;
+}
+
+async function buildIntoCache(tarball: string, compiler: HostCompiler, seedCache: string, entry: string) {
+  await fs.mkdir(seedCache, { recursive: true });
+  const work = await fs.mkdtemp(path.join(seedCache, "build-"));
+  try {
+    const src = path.join(work, "tinycc");
+    await fs.mkdir(src);
+    // In-process unpacking: the seed should not depend on the host's tar.
+    await unpackTarball(tarball, src);
+    for (const [file, ...args] of compiler.commands) {
+      const result = await execa(file!, args, {
+        cwd: src,
+        env: BUILD_ENV,
+        extendEnv: false,
+        all: true,
+        reject: false,
+        stdin: "ignore",
+      });
+      if (result.exitCode !== 0) {
+        const tail = String(result.all ?? "").split("\n").slice(-20).join("\n");
+        // No exit code means it never ran (ENOENT: make is missing) or was killed.
+        const why =
+          result.exitCode === undefined ? (result.shortMessage ?? "did not run").split("\n")[0] : `exit ${result.exitCode}`;
+        throw new ZilchError({
+          code: "SEED",
+          message: `seed build step \`${[file, ...args].join(" ")}\` failed (${why}):\n${tail}`,
+          hint: "install musl-tools and make (scripts/setup-host.sh) or pass a static x86_64 tcc with --seed",
+        });
+      }
+    }
+    await validateSeed(path.join(src, "tcc"));
+
+    const staging = path.join(work, "entry");
+    await fs.mkdir(staging);
+    await fs.rename(path.join(src, "tcc"), path.join(staging, "tcc-seed"));
+    await fs.rm(entry, { recursive: true, force: true }); // a corrupt entry failed validation above
+    try {
+      await fs.rename(staging, entry);
+    } catch (error) {
+      // A concurrent build of the same key got there first; its bytes are the same.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST" && code !== "ENOTEMPTY") throw error;
+    }
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Temp name + rename: readers (and a crash) never leave half a seed behind. */
+async function writeAtomic(file: string, data: string | Buffer, mode: number): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await fs.writeFile(tmp, data, { mode });
+    await fs.chmod(tmp, mode);
+    await fs.rename(tmp, file);
+  } catch (error) {
+    await fs.rm(tmp, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,69 @@
+// A real seed build from the pinned tinycc tarball (~3 s with musl-gcc), then a cache hit.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { cacheDir } from "../../src/paths.js";
+import { buildSeed } from "../../src/seed/build-seed.js";
+import { validateSeed } from "../../src/seed/elf.js";
+
+const tarball = process.env.ZILCHBOOT_TEST_TINYCC ?? path.join(cacheDir(), "sources", "tinycc-62c30a4a.tar.bz2");
+let dir: string;
+
+before(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), "zilchboot-seed-"));
+});
+
+after(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+function requireTarball(): void {
+  // Not a skip: without the tarball this test proves nothing, and CI must say so.
+  if (!existsSync(tarball)) {
+    assert.fail(
+      `tinycc tarball not found at ${tarball}: fetch the sources first, or point ZILCHBOOT_TEST_TINYCC ` +
+        "at tcc_0.9.27+git20200814.62c30a4a.orig.tar.bz2 (sha256 d63c113b…)",
+    );
+  }
+}
+
+test("buildSeed builds a static tcc that runs, then serves it from the cache", async () => {
+  requireTarball();
+  const cache = path.join(dir, "cache");
+  const outFile = path.join(dir, "images", "tcc-seed");
+
+  const first = await buildSeed({ tinyccTarball: tarball, cacheDir: cache, outFile });
+  assert.equal(first.cached, false);
+  assert.equal(first.path, outFile);
+  await validateSeed(outFile);
+  assert.equal((await fs.stat(outFile)).size, first.size);
+  assert.match(first.sha256, /^[0-9a-f]{64}$/);
+
+  const record = JSON.parse(await fs.readFile(`${outFile}.json`, "utf8")) as Record<string, unknown>;
+  assert.equal(record.sha256, first.sha256);
+  assert.equal(record.size, first.size);
+  assert.equal(record.compiler, first.compiler);
+  assert.equal(record.tinyccSha256, "d63c113bcdd657f51c8ee197a0b0a24203603313e19a52b5f678d40ab7f5df35");
+
+  const version = execFileSync(outFile, ["-v"], { encoding: "utf8" });
+  assert.match(version, /^tcc version 0\.9\.27/);
+
+  const started = Date.now();
+  const second = await buildSeed({ tinyccTarball: tarball, cacheDir: cache, outFile });
+  assert.equal(second.cached, true);
+  assert.equal(second.sha256, first.sha256);
+  assert.ok(Date.now() - started < 2000, `cache hit took ${Date.now() - started} ms`);
+});
+
+test("two seed builds in different directories produce the same bytes", async () => {
+  requireTarball();
+  const a = await buildSeed({ tinyccTarball: tarball, cacheDir: path.join(dir, "a"), outFile: path.join(dir, "a.tcc") });
+  const b = await buildSeed({ tinyccTarball: tarball, cacheDir: path.join(dir, "b"), outFile: path.join(dir, "b.tcc") });
+  assert.equal(a.cached, false);
+  assert.equal(b.cached, false);
+  assert.equal(a.sha256, b.sha256);
+});

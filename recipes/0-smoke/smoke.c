@@ -57,6 +57,19 @@ static void show_interfaces(void) {
     }
 }
 
+/* Counts "processor" lines: proves the guest brought up every vCPU it was given. */
+static void show_cpus(void) {
+    static char buf[16384];
+    long fd = Z3(SYS_open, "/proc/cpuinfo", O_RDONLY, 0);
+    long n = 0, got, cpus = 0;
+    if (fd < 0) { zputs("cpus: unknown\n"); return; }
+    while (n < (long)sizeof buf - 1 && (got = Z3(SYS_read, fd, buf + n, sizeof buf - 1 - n)) > 0) n += got;
+    Z1(SYS_close, fd);
+    buf[n] = 0;
+    for (long i = 0; i < n; i++) if ((i == 0 || buf[i - 1] == '\n') && zprefix(buf + i, "processor")) cpus++;
+    zputs("cpus: "); zputnum(cpus); zputs("\n");
+}
+
 static void try_write(const char *path) {
     long fd = Z3(SYS_open, path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     zputs("write "); zputs(path); zputs(": ");
@@ -76,6 +89,7 @@ static int stage(int argc, char **argv, char **envp) {
     zputs("env count: "); zputnum(envc); zputs("\n");
     list_tree("/");
     show_interfaces();
+    show_cpus();
     try_write("/recipe/smoke.c");
     try_write("/store/0-tcc-seed");
     try_write("/undeclared");

@@ -32,7 +32,7 @@ export async function probeAccelerator(qemu: string, kernel: string, accel: stri
   const cpu = accel === "kvm" || accel === "hvf" ? ["-cpu", "host"] : [];
   const child = execa(qemu, [
     "-accel", accel, ...cpu, "-M", "pc", "-m", "64", "-nodefaults", "-no-user-config", "-nic", "none",
-    "-display", "none", "-serial", "stdio", "-no-reboot", "-kernel", kernel, "-append", "console=ttyS0 panic=-1",
+    "-display", "none", "-serial", "stdio", "-no-reboot", "-kernel", kernel, "-append", "console=ttyS0 pci=noacpi panic=-1",
   ], { reject: false, stdin: "ignore", timeout: timeoutMs, killSignal: "SIGKILL", forceKillAfterDelay: false, all: true });
   const result = await child;
   const ms = Math.round(performance.now() - started);

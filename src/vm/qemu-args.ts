@@ -29,6 +29,8 @@ export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs" | "ou
   }
   const words = [
     "console=ttyS0",
+    // ACPI is on for SMP; its PCI interrupt-link evaluation is slow under TCG, the PIRQ table is not.
+    "pci=noacpi",
     "root=rootfs",
     "rootfstype=9p",
     // cache=mmap: the root is read-only and small files are read once; msize 512000 makes 9p ~40× faster.

@@ -70,6 +70,8 @@ test("the smoke stage boots, sees only its declared inputs and lands in the stor
   assert.deepEqual(lines(log, "env: "), []);
   assert.deepEqual(lines(log, "env count: "), ["0"]);
   assert.deepEqual(lines(log, "argv: "), ["exit=0"]);
+  // Every vCPU came up (the kernel needs ACPI for that).
+  assert.deepEqual(lines(log, "cpus: "), ["2"]);
   // No network interface but loopback.
   assert.deepEqual(lines(log, "net: "), ["lo"]);
   // Inputs are read-only: every write attempt fails with EROFS (-30).

@@ -17,6 +17,7 @@ const GLOBAL_OPTIONS = {
   timeout: { type: "string" },
   keep: { type: "boolean" },
   force: { type: "boolean" },
+  "update-lock": { type: "boolean" },
 } satisfies ParseArgsConfig["options"];
 
 const USAGE = `usage: zilchboot <command> [options]

@@ -119,11 +119,12 @@ export const COMMANDS: Record<string, Command> = {
   },
   build: {
     summary: `build a stage in a fresh VM (default: ${DEFAULT_TARGET}); cached by input hash`,
-    usage: "[STAGE] [--keep] [--force] [VM options]",
+    usage: "[STAGE] [--keep] [--force] [--update-lock] [VM options]",
     help: `Fetches the stage's sources, provides the kernel and the seed, boots the VM with only the declared
 inputs, and moves the output into the store (${path.join(workDir(), "store")}).
   --keep           keep the run directory of a failed build
   --force          rebuild even when the store holds the same input hash
+  --update-lock    accept an output that differs from recipes/lock.json and record it
 ${SHARED_VM_HELP}`,
     async run(ctx) {
       if (ctx.positionals.length > 1) throw new ZilchError({ code: "USAGE", message: "build takes one stage", hint: `known stages: ${listStagesSync(recipesDir()).join(", ")}` });
@@ -148,6 +149,8 @@ ${SHARED_VM_HELP}`,
         timeoutMs: ctx.options.timeout === undefined ? undefined : positiveInt(ctx, "timeout", stage.timeoutSeconds) * 1000,
         keep: ctx.options.keep === true,
         force: ctx.options.force === true,
+        lockFile: path.join(recipesDir(), "lock.json"),
+        updateLock: ctx.options["update-lock"] === true,
         onConsoleLine: ctx.verbose ? (line) => ctx.log(`  | ${line}`) : undefined,
         log: ctx.log,
       });

@@ -5,7 +5,9 @@ import path from "node:path";
 import { ZilchError } from "../errors.js";
 import { commitEntry, findEntry, type BuildRecord, type StoreEntry } from "../store/store.js";
 import { sha256File } from "../sha256.js";
-import { hashTree } from "../store/tree-hash.js";
+import { checkLock, readLock, recordInLock } from "../store/lock.js";
+import { normaliseModes, packedSha256 } from "../store/pack.js";
+import { hashTree, listTree } from "../store/tree-hash.js";
 import type { VmBackend, VmRun } from "../vm/backend.js";
 import { inputHash, type StageInputs } from "./input-hash.js";
 import type { StageRecipe } from "./recipe.js";
@@ -35,6 +37,10 @@ export interface BuildStageOptions {
   keep?: boolean;
   /** Rebuild even if the store has this input hash. */
   force?: boolean;
+  /** recipes/lock.json: outputs must match it; new stages are recorded. */
+  lockFile?: string;
+  /** Accept an output that differs from the lock and record it. */
+  updateLock?: boolean;
   onConsoleLine?: (line: string) => void;
   log?: (line: string) => void;
 }
@@ -94,14 +100,17 @@ export async function buildStage(opts: BuildStageOptions): Promise<BuildStageRes
     });
     const failure = describeFailure(stage.name, run, logFile, timeoutMs);
     if (failure) throw failure;
-    const output = await hashTree(outDir);
+    await normaliseModes(outDir);
+    const packed = await packedSha256(outDir);
+    await enforceLock(opts, packed.sha256, runDir);
+    const files = await listTree(outDir);
     const record: BuildRecord = {
       stage: stage.name,
       inputHash: hash,
       inputs,
-      outputSha256: output.sha256,
-      outputBytes: output.entries.reduce((sum, e) => sum + e.size, 0),
-      outputFiles: output.entries.filter((e) => e.kind !== "dir").length,
+      outputSha256: packed.sha256,
+      outputBytes: files.reduce((sum, e) => sum + e.size, 0),
+      outputFiles: files.filter((e) => e.kind !== "dir").length,
       guestStatus: 0,
       engine: `${opts.backend.name} ${run.engine}`,
       kernel: opts.kernel.identity,
@@ -117,6 +126,22 @@ export async function buildStage(opts: BuildStageOptions): Promise<BuildStageRes
     if (succeeded || !opts.keep) await fs.rm(runDir, { recursive: true, force: true });
     else opts.log?.(`kept the failed run's share and output in ${runDir}`);
   }
+}
+
+/** Fails when the output differs from the lock (unless told to update it); records new stages. */
+async function enforceLock(opts: BuildStageOptions, output: string, runDir: string): Promise<void> {
+  if (!opts.lockFile) return;
+  const verdict = checkLock(await readLock(opts.lockFile), opts.stage.name, output);
+  if (verdict.kind === "match") return;
+  if (verdict.kind === "mismatch" && !opts.updateLock) {
+    throw new ZilchError({
+      code: "STAGE",
+      message: `stage ${opts.stage.name} produced output sha256 ${output}, ${opts.lockFile} expects ${verdict.expected}`,
+      hint: `nothing was stored${opts.keep ? `; the output is in ${runDir}/entry/out` : " (rerun with --keep to inspect the output)"}; if the change is intended, rerun with --update-lock`,
+    });
+  }
+  await recordInLock(opts.lockFile, opts.stage.name, output);
+  opts.log?.(`${opts.stage.name}: recorded output ${output} in ${opts.lockFile}`);
 }
 
 function describeFailure(stage: string, run: VmRun, logFile: string, timeoutMs: number): ZilchError | null {

@@ -10,7 +10,7 @@ import { guestDir } from "../../src/provision.js";
 import { loadStage, type StageRecipe } from "../../src/stages/recipe.js";
 import { buildStage, type BuildStageOptions } from "../../src/stages/run.js";
 import { listEntries } from "../../src/store/store.js";
-import { hashTree } from "../../src/store/tree-hash.js";
+import { packedSha256 } from "../../src/store/pack.js";
 import { QemuBackend } from "../../src/vm/qemu.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
 
@@ -62,7 +62,7 @@ test("the smoke stage boots, sees only its declared inputs and lands in the stor
   assert.equal(first.cached, false);
   assert.deepEqual(first.run?.outcome, { kind: "status", status: 0 });
   assert.equal(await fs.readFile(path.join(first.entry.outDir, "hello.txt"), "utf8"), "hello from the seed tcc\n");
-  assert.equal(first.entry.record.outputSha256, (await hashTree(first.entry.outDir)).sha256);
+  assert.equal(first.entry.record.outputSha256, (await packedSha256(first.entry.outDir)).sha256);
   assert.ok(first.run && first.run.initOutputMs !== null && first.run.initOutputMs < first.run.durationMs);
 
   const log = await fs.readFile(first.logFile!, "utf8");
@@ -119,4 +119,24 @@ test("a guest that outlives its timeout is killed, reported with its console tai
   assert.deepEqual(await listEntries(workDir), []);
   const { stdout } = await execa("ps", ["-eo", "args"]);
   assert.ok(!stdout.includes(path.join(workDir, "runs")), "no QEMU left serving the run directory");
+});
+
+test("an output that disagrees with the lock fails with both hashes; --update-lock accepts it", async () => {
+  const workDir = path.join(scratch, "work-lock");
+  await fs.mkdir(workDir, { recursive: true });
+  const lockFile = path.join(workDir, "lock.json");
+  const wrong = "f".repeat(64);
+  await fs.writeFile(lockFile, JSON.stringify({ stages: { "0-smoke": { output: wrong } } }));
+  const stage = await loadStage(recipesDir(), "0-smoke");
+  await assert.rejects(buildStage({ ...base, stage, workDir, lockFile }), (error: unknown) => {
+    assert.ok(error instanceof ZilchError);
+    assert.match(error.message, new RegExp(`stage 0-smoke produced output sha256 [0-9a-f]{64}, .*lock\\.json expects ${wrong}`));
+    assert.match(error.hint ?? "", /--update-lock/);
+    return true;
+  });
+  assert.deepEqual(await listEntries(workDir), []);
+  const accepted = await buildStage({ ...base, stage, workDir, lockFile, updateLock: true });
+  const lock = JSON.parse(await fs.readFile(lockFile, "utf8")) as { stages: Record<string, { output: string }> };
+  assert.equal(lock.stages["0-smoke"].output, accepted.entry.record.outputSha256);
+  assert.notEqual(accepted.entry.record.outputSha256, wrong);
 });

@@ -2,9 +2,9 @@
 import path from "node:path";
 import { ZilchError } from "./errors.js";
 import { cacheDir, recipesDir, workDir } from "./paths.js";
-import { fetchPinned, guestDir, provideKernel, provideSeed, provideStageSources, type ProvisionOptions } from "./provision.js";
-import { loadStage, listStagesSync } from "./stages/recipe.js";
-import { buildStage } from "./stages/run.js";
+import { fetchPinned, guestDir, provideKernel, provideSeed, type ProvisionOptions } from "./provision.js";
+import { listStagesSync, loadStage } from "./stages/recipe.js";
+import { buildChain } from "./stages/chain.js";
 import { listEntries, type StoreEntry } from "./store/store.js";
 import { QemuBackend, hostCpus } from "./vm/qemu.js";
 
@@ -128,39 +128,38 @@ inputs, and moves the output into the store (${path.join(workDir(), "store")}).
 ${SHARED_VM_HELP}`,
     async run(ctx) {
       if (ctx.positionals.length > 1) throw new ZilchError({ code: "USAGE", message: "build takes one stage", hint: `known stages: ${listStagesSync(recipesDir()).join(", ")}` });
-      const stage = await loadStage(recipesDir(), ctx.positionals[0] ?? DEFAULT_TARGET);
+      const target = ctx.positionals[0] ?? DEFAULT_TARGET;
+      // A wrong stage name should fail now, not after a kernel build.
+      await loadStage(recipesDir(), target);
       const popts = provisionOptions(ctx);
-      const sources = await provideStageSources(stage, popts);
       const kernel = await provideKernel(str(ctx, "kernel"), popts);
       const seed = await provideSeed(str(ctx, "seed"), popts);
       const backend = new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
-      const started = performance.now();
-      const result = await buildStage({
-        stage,
+      const entry = await buildChain(target, {
+        recipesRoot: recipesDir(),
+        provision: popts,
         workDir: workDir(),
         guestDir: guestDir(),
         seed: seed.path,
         kernel: { path: kernel.path, identity: kernel.identity },
-        sources,
-        dependencies: {},
         backend,
         cpus: positiveInt(ctx, "cpus", hostCpus()),
-        memoryMiB: ctx.options.memory === undefined ? undefined : positiveInt(ctx, "memory", stage.memoryMiB),
-        timeoutMs: ctx.options.timeout === undefined ? undefined : positiveInt(ctx, "timeout", stage.timeoutSeconds) * 1000,
+        memoryMiB: ctx.options.memory === undefined ? undefined : positiveInt(ctx, "memory", 1),
+        timeoutMs: ctx.options.timeout === undefined ? undefined : positiveInt(ctx, "timeout", 1) * 1000,
         keep: ctx.options.keep === true,
-        force: ctx.options.force === true,
+        forceTarget: ctx.options.force === true,
         lockFile: path.join(recipesDir(), "lock.json"),
         updateLock: ctx.options["update-lock"] === true,
         onConsoleLine: ctx.verbose ? (line) => ctx.log(`  | ${line}`) : undefined,
         log: ctx.log,
+        onStageDone: (name, result, seconds) => {
+          if (result.cached) ctx.log(`${name}: cached (input ${result.entry.record.inputHash.slice(0, 16)})`);
+          else if (result.run) {
+            ctx.log(`${name}: built in ${seconds.toFixed(1)}s with ${result.run.engine}; PID 1 output after ${result.run.initOutputMs ?? "?"} ms; log ${result.logFile}`);
+          }
+        },
       });
-      const secs = ((performance.now() - started) / 1000).toFixed(1);
-      if (result.cached) {
-        ctx.log(`${stage.name}: cached (input ${result.entry.record.inputHash.slice(0, 16)})`);
-      } else if (result.run) {
-        ctx.log(`${stage.name}: built in ${secs}s with ${result.run.engine}; PID 1 output after ${result.run.initOutputMs ?? "?"} ms; log ${result.logFile}`);
-      }
-      ctx.print(describeEntry(result.entry));
+      ctx.print(describeEntry(entry));
     },
   },
   ls: {

@@ -7,8 +7,9 @@ import { ZilchError } from "../errors.js";
 export interface StageRecipe {
   name: string;
   description: string;
-  /** "seed-tcc": PID 1 is the seed tcc running `program` with -nostdinc -nostdlib -run. */
-  runner: "seed-tcc";
+  /** "seed-tcc": PID 1 is the seed tcc running `program` with -nostdinc -nostdlib -run.
+   *  "shell": PID 1 is stage 1's init running `program` with stage 1's ash. */
+  runner: "seed-tcc" | "shell";
   program: string;
   args: string[];
   /** Pins of recipes/sources.json: served as /sources/<file>, or unpacked as /sources/<unpackAs>/. */
@@ -65,13 +66,14 @@ export async function loadStage(recipesRoot: string, name: string): Promise<Stag
   };
   if (str("name") !== name) fail(file, `"name" is ${JSON.stringify(raw.name)} but the folder is ${name}`);
   if (!STAGE_NAME.test(name)) fail(file, `stage name ${name} must look like <digits><letters>-<name>`);
-  if (str("runner") !== "seed-tcc") fail(file, `unknown runner ${JSON.stringify(raw.runner)} (known: seed-tcc)`);
+  const runner = str("runner");
+  if (runner !== "seed-tcc" && runner !== "shell") fail(file, `unknown runner ${JSON.stringify(raw.runner)} (known: seed-tcc, shell)`);
   const program = str("program");
   await fs.access(path.join(dir, program)).catch(() => fail(file, `program ${program} does not exist beside stage.json`));
   return {
     name,
     description: typeof raw.description === "string" ? raw.description : "",
-    runner: "seed-tcc",
+    runner,
     program,
     args: strs("args"),
     sources: stageSources(file, raw.sources ?? []),

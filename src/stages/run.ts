@@ -11,7 +11,8 @@ import { hashTree, listTree } from "../store/tree-hash.js";
 import type { VmBackend, VmRun } from "../vm/backend.js";
 import { inputHash, type StageInputs } from "./input-hash.js";
 import type { StageRecipe } from "./recipe.js";
-import { SEED_GUEST_PATH, assembleShare } from "./share.js";
+import { guestCommand } from "./runners.js";
+import { assembleShare } from "./share.js";
 
 export interface ServedSource {
   servedAs: string;
@@ -90,8 +91,7 @@ export async function buildStage(opts: BuildStageOptions): Promise<BuildStageRes
       kernel: opts.kernel.path,
       rootDir,
       outDir,
-      init: SEED_GUEST_PATH,
-      initArgs: ["-nostdinc", "-nostdlib", "-I/guest", "-run", `/recipe/${stage.program}`, ...stage.args],
+      ...guestCommand(stage, opts.cpus),
       memoryMiB: opts.memoryMiB ?? stage.memoryMiB,
       cpus: opts.cpus,
       timeoutMs,

@@ -1,0 +1,56 @@
+// A two-stage chain in real VMs: the dependency is built first and served read-only at /store/<name>.
+import assert from "node:assert/strict";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { ZilchError } from "../../src/errors.js";
+import { cacheDir, recipesDir } from "../../src/paths.js";
+import { guestDir } from "../../src/provision.js";
+import { buildChain, type ChainOptions } from "../../src/stages/chain.js";
+import { listEntries } from "../../src/store/store.js";
+import { QemuBackend } from "../../src/vm/qemu.js";
+import { provisioned, tempDir } from "../helpers/provisioned.js";
+
+async function smokeCopy(root: string, name: string, inputs: string[]): Promise<void> {
+  await fs.cp(path.join(recipesDir(), "0-smoke"), path.join(root, name), { recursive: true });
+  const file = path.join(root, name, "stage.json");
+  const declaration = JSON.parse(await fs.readFile(file, "utf8")) as Record<string, unknown>;
+  await fs.writeFile(file, JSON.stringify({ ...declaration, name, inputs }));
+}
+
+test("build runs a stage's inputs first and serves their outputs read-only; the second run boots nothing", async () => {
+  const { kernel, seed } = await provisioned();
+  const scratch = await tempDir("chain");
+  const recipesRoot = path.join(scratch, "recipes");
+  await smokeCopy(recipesRoot, "0-first", []);
+  await smokeCopy(recipesRoot, "1-second", ["0-first"]);
+  const built: string[] = [];
+  const options: ChainOptions = {
+    recipesRoot,
+    provision: { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() },
+    workDir: path.join(scratch, "work"),
+    guestDir: guestDir(),
+    seed,
+    kernel: { path: kernel.path, identity: kernel.identity },
+    backend: new QemuBackend({ probeKernel: kernel.path, cacheDir: cacheDir() }),
+    cpus: 2,
+    onStageDone: (name, result) => built.push(`${name}:${result.cached ? "cached" : "built"}`),
+  };
+  const entry = await buildChain("1-second", options);
+  assert.deepEqual(built, ["0-first:built", "1-second:built"]);
+  const log = await fs.readFile(path.join(scratch, "work", "logs", "1-second.log"), "utf8");
+  assert.match(log, /^share: \/store\/0-first\/hello\.txt$/m);
+  assert.deepEqual((await listEntries(options.workDir)).map((e) => e.record.stage), ["0-first", "1-second"]);
+  assert.deepEqual((entry.record.inputs as { dependencies: Record<string, string> }).dependencies, {
+    "0-first": (await listEntries(options.workDir))[0].record.outputSha256,
+  });
+
+  built.length = 0;
+  await buildChain("1-second", options);
+  assert.deepEqual(built, ["0-first:cached", "1-second:cached"]);
+
+  await smokeCopy(recipesRoot, "0-first", ["1-second"]);
+  await assert.rejects(buildChain("1-second", options), (e: unknown) => e instanceof ZilchError && /cycle: 1-second → 0-first → 1-second/.test(e.message));
+  await fs.rm(scratch, { recursive: true, force: true });
+});

@@ -52,6 +52,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const verbose = parsed.values.verbose ?? false;
+  const interrupt = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) process.exit(130);
+    process.stderr.write(`zilchboot: ${name}, stopping\n`);
+    interrupt.abort();
+    // Host builds (kernel, seed) do not listen for the abort: don't outlive them by much.
+    setTimeout(() => process.exit(130), 10_000).unref();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const context: CommandContext = {
     positionals: parsed.positionals,
     options: parsed.values,
@@ -59,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     tty: process.stderr.isTTY ?? false,
     log: (line) => process.stderr.write(`${line}\n`),
     print: (line) => process.stdout.write(`${line}\n`),
+    signal: interrupt.signal,
   };
   try {
     await command.run(context);
@@ -68,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`zilchboot: ${error.line}\n`);
       for (const line of error.details) process.stderr.write(`${line}\n`);
       if (verbose && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`);
+      if (interrupt.signal.aborted) return 130;
       return error.code === "USAGE" ? 2 : 1;
     }
     process.stderr.write(`zilchboot: internal error: ${(error as Error).stack ?? String(error)}\n`);

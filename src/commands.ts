@@ -15,6 +15,8 @@ export interface CommandContext {
   tty: boolean;
   log: (line: string) => void;
   print: (line: string) => void;
+  /** Aborted on SIGINT/SIGTERM: running VMs are killed and nothing half-done is stored. */
+  signal: AbortSignal;
 }
 
 export interface Command {
@@ -152,6 +154,7 @@ ${SHARED_VM_HELP}`,
         updateLock: ctx.options["update-lock"] === true,
         onConsoleLine: ctx.verbose ? (line) => ctx.log(`  | ${line}`) : undefined,
         log: ctx.log,
+        signal: ctx.signal,
         onStageDone: (name, result, seconds) => {
           if (result.cached) ctx.log(`${name}: cached (input ${result.entry.record.inputHash.slice(0, 16)})`);
           else if (result.run) {

@@ -76,3 +76,33 @@ test("a build that times out exits 1, names the log, and shows the console tail"
   assert.match(result.stderr, /last console lines:\n(.*\n)* {2}argv: sleep=600/);
   await fs.rm(home, { recursive: true, force: true });
 });
+
+test("SIGTERM during a stage kills the VM, stores nothing, cleans the run and exits 130", async () => {
+  const { kernel, seed } = await provisioned();
+  const home = await tempDir("cli-sigterm");
+  const recipes = path.join(home, "recipes");
+  await fs.cp(path.join(repoRoot, "recipes", "0-smoke"), path.join(recipes, "0-smoke"), { recursive: true });
+  const stageFile = path.join(recipes, "0-smoke", "stage.json");
+  const declaration = JSON.parse(await fs.readFile(stageFile, "utf8")) as Record<string, unknown>;
+  await fs.writeFile(stageFile, JSON.stringify({ ...declaration, args: ["sleep=600"] }));
+  const child = execa("node", [cli, "build", "--kernel", kernel.path, "--seed", seed], {
+    reject: false,
+    env: { ...process.env, ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes },
+  });
+  await new Promise<void>((resolve) => {
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("booting 0-smoke")) setTimeout(resolve, 3000);
+    });
+  });
+  const killedAt = Date.now();
+  child.kill("SIGTERM");
+  const result = await child;
+  assert.equal(result.exitCode, 130, result.stderr);
+  assert.ok(Date.now() - killedAt < 8000);
+  assert.match(result.stderr, /SIGTERM, stopping/);
+  assert.deepEqual(await fs.readdir(path.join(home, "runs")), []);
+  assert.equal(await fs.readdir(path.join(home, "store")).catch(() => "none"), "none");
+  const { stdout } = await execa("ps", ["-eo", "args"]);
+  assert.ok(!stdout.includes(path.join(home, "runs")), "no QEMU left behind");
+  await fs.rm(home, { recursive: true, force: true });
+});

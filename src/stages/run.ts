@@ -44,6 +44,8 @@ export interface BuildStageOptions {
   updateLock?: boolean;
   onConsoleLine?: (line: string) => void;
   log?: (line: string) => void;
+  /** Aborting kills the VM; nothing is stored. */
+  signal?: AbortSignal;
 }
 
 export interface BuildStageResult {
@@ -97,7 +99,8 @@ export async function buildStage(opts: BuildStageOptions): Promise<BuildStageRes
       timeoutMs,
       consoleLog: logFile,
       onConsoleLine: opts.onConsoleLine,
-    });
+    }, opts.signal);
+    if (opts.signal?.aborted) throw new ZilchError({ code: "STAGE", message: `stage ${stage.name} interrupted; nothing was stored`, hint: "run the build again" });
     const failure = describeFailure(stage.name, run, logFile, timeoutMs);
     if (failure) throw failure;
     await normaliseModes(outDir);

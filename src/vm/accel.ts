@@ -70,6 +70,7 @@ export async function chooseAccelerator(opts: ChooseOptions): Promise<{ accel: s
   for (const accel of opts.candidates) {
     const key = `${identity}|${accel}`;
     let verdict: AccelVerdict | undefined = cached[key];
+    const fresh = !verdict;
     if (!verdict) {
       opts.log?.(`probing accelerator ${accel} (timeout ${opts.probeTimeoutMs} ms)`);
       verdict = await probeAccelerator(opts.qemu, opts.kernel, accel, opts.probeTimeoutMs);
@@ -77,7 +78,7 @@ export async function chooseAccelerator(opts: ChooseOptions): Promise<{ accel: s
       await writeJsonAtomic(file, cached);
     }
     verdicts.push(verdict);
-    opts.log?.(verdict.detail + (verdict.ok ? "" : "; falling back"));
+    opts.log?.(`accelerator ${verdict.detail}${verdict.ok ? "" : "; using the next choice"}${fresh ? "" : ` (verdict cached in ${file})`}`);
     if (verdict.ok) return { accel, verdicts };
   }
   return { accel: TCG, verdicts };

@@ -28,7 +28,9 @@ enum {
     SYS_read = 0, SYS_write = 1, SYS_open = 2, SYS_close = 3, SYS_nanosleep = 35,
     SYS_getpid = 39, SYS_fork = 57, SYS_execve = 59, SYS_exit = 60, SYS_wait4 = 61,
     SYS_mkdir = 83, SYS_sync = 162, SYS_mount = 165, SYS_reboot = 169, SYS_ioperm = 173,
-    SYS_getdents64 = 217, SYS_exit_group = 231
+    SYS_getdents64 = 217, SYS_exit_group = 231,
+    SYS_lseek = 8, SYS_mmap = 9, SYS_munmap = 11, SYS_kill = 62, SYS_chdir = 80, SYS_rename = 82,
+    SYS_unlink = 87, SYS_clock_gettime = 228
 };
 enum { O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECTORY = 0200000 };
 enum { EACCES = 13, EROFS = 30 };

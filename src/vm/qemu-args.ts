@@ -33,8 +33,9 @@ export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs" | "ou
     "pci=noacpi",
     "root=rootfs",
     "rootfstype=9p",
-    // cache=mmap: the root is read-only and small files are read once; msize 512000 makes 9p ~40× faster.
-    "rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=mmap",
+    // The root never changes during a run, so the guest may cache it fully (cache=loose: stats
+    // ~100× cheaper than uncached 9p); msize 512000 makes bulk reads ~40× faster than 8 KiB.
+    "rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose",
     "ro",
     `init=${spec.init}`,
     "panic=-1",

@@ -26,7 +26,7 @@ export interface Command {
   run(ctx: CommandContext): Promise<void>;
 }
 
-export const DEFAULT_TARGET = "0-smoke";
+export const DEFAULT_TARGET = "1-stage1";
 
 function positiveInt(ctx: CommandContext, name: string, fallback: number): number {
   const raw = ctx.options[name];

@@ -32,7 +32,7 @@ test("usage errors exit 2 with one line naming the problem", async () => {
   assert.equal(badFlag.stderr.trim().split("\n").length, 1);
   const badStage = await zilchboot(["build", "9-nope"]);
   assert.equal(badStage.exitCode, 2);
-  assert.match(badStage.stderr, /no stage named 9-nope .*known stages: 0-smoke/);
+  assert.match(badStage.stderr, /no stage named 9-nope .*known stages: 0-smoke, 1-stage1/);
   const badCpus = await zilchboot(["build", "--cpus", "many"], { ZILCHBOOT_HOME: await tempDir("cli-cpus") });
   assert.equal(badCpus.exitCode, 2);
   assert.match(badCpus.stderr, /--cpus expects a positive integer, got "many"/);
@@ -53,7 +53,7 @@ test("build runs the smoke stage end to end, then reuses the store entry", async
   assert.equal(first.exitCode, 0, first.stderr);
   assert.match(first.stderr, /0-smoke: built in [\d.]+s/);
   assert.match(first.stdout, /^0-smoke {2}out [0-9a-f]{64} {2}1 files 24 bytes/);
-  const second = await zilchboot(["build", "--kernel", kernel.path, "--seed", seed], env);
+  const second = await zilchboot(["build", "0-smoke", "--kernel", kernel.path, "--seed", seed], env);
   assert.equal(second.exitCode, 0);
   assert.match(second.stderr, /0-smoke: cached/);
   assert.equal(second.stdout, first.stdout);
@@ -70,7 +70,7 @@ test("a build that times out exits 1, names the log, and shows the console tail"
   const stageFile = path.join(recipes, "0-smoke", "stage.json");
   const declaration = JSON.parse(await fs.readFile(stageFile, "utf8")) as Record<string, unknown>;
   await fs.writeFile(stageFile, JSON.stringify({ ...declaration, args: ["sleep=600"] }));
-  const result = await zilchboot(["build", "--kernel", kernel.path, "--seed", seed, "--timeout", "5"], { ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes });
+  const result = await zilchboot(["build", "0-smoke", "--kernel", kernel.path, "--seed", seed, "--timeout", "5"], { ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes });
   assert.equal(result.exitCode, 1);
   assert.match(result.stderr, /zilchboot: stage 0-smoke failed: timed out after 5s, VM killed .*log: .*logs\/0-smoke\.log; nothing was stored/);
   assert.match(result.stderr, /last console lines:\n(.*\n)* {2}argv: sleep=600/);
@@ -85,7 +85,7 @@ test("SIGTERM during a stage kills the VM, stores nothing, cleans the run and ex
   const stageFile = path.join(recipes, "0-smoke", "stage.json");
   const declaration = JSON.parse(await fs.readFile(stageFile, "utf8")) as Record<string, unknown>;
   await fs.writeFile(stageFile, JSON.stringify({ ...declaration, args: ["sleep=600"] }));
-  const child = execa("node", [cli, "build", "--kernel", kernel.path, "--seed", seed], {
+  const child = execa("node", [cli, "build", "0-smoke", "--kernel", kernel.path, "--seed", seed], {
     reject: false,
     env: { ...process.env, ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes },
   });

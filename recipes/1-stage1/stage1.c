@@ -2,6 +2,8 @@
  * Pass 1 builds libtcc1.a, protomusl and tcc with the seed; a hello program proves the result
  * links and runs; passes 2 and 3 rebuild everything with the previous pass's tcc, and the tcc of
  * pass 3 must be byte-identical to the tcc of pass 2 (the fixpoint). Pass 3's tree is the output.
+ * With pass 3's tcc it then builds protobusybox (busybox.h), the guest init of later stages and
+ * their `cc` (tools.h), and last checks that no output file names a build path (leaks.h).
  * Everything the compilers read is first copied to tmpfs (see patch.h for why).
  * As PID 1 it mounts the stage directories and runs itself again through the seed with an empty
  * environment (as 0-smoke does). Arguments: jobs=N (default: CPUs), root=DIR (host test runs:
@@ -15,9 +17,9 @@
 #define SEED "/store/0-tcc-seed"
 
 struct stage1 {
-    const char *seed_share, *musl_share, *tinycc_share;  /* read-only inputs */
-    const char *seed, *musl, *tinycc, *musl_arch;        /* their copies in the work dir */
-    const char *recipe, *out, *work, *musl_gen, *tcc_gen;
+    const char *seed_share, *musl_share, *tinycc_share, *busybox_share;  /* read-only inputs */
+    const char *seed, *musl, *tinycc, *musl_arch, *busybox;  /* their copies in the work dir */
+    const char *root, *recipe, *out, *work, *musl_gen, *tcc_gen;
     int jobs;
 };
 struct pass { int n; const char *cc, *dir; };
@@ -25,8 +27,15 @@ struct pass { int n; const char *cc, *dir; };
 #include "patch.h"
 #include "musl.h"
 #include "tinycc.h"
+#include "busybox.h"
+#include "tools.h"
+#include "leaks.h"
 
-static long step_started;
+/* Each step's time, kept for the summary line at the end. */
+enum { MAX_STEPS = 32 };
+static long step_started, step_ms[MAX_STEPS];
+static const char *step_name[MAX_STEPS];
+static int step_pass[MAX_STEPS], steps;
 
 static void step_begin(const char *what, int pass) {
     zputs("stage1: "); zputs(what);
@@ -38,7 +47,19 @@ static void step_begin(const char *what, int pass) {
 static void step_end(const char *what, int pass) {
     zputs("stage1: "); zputs(what);
     if (pass) { zputs(" (pass "); zputnum(pass); zputs(")"); }
-    zputs(" took "); zput_seconds(znow_ms() - step_started); zputs("\n");
+    long ms = znow_ms() - step_started;
+    zputs(" took "); zput_seconds(ms); zputs("\n");
+    if (steps < MAX_STEPS) { step_name[steps] = what; step_pass[steps] = pass; step_ms[steps++] = ms; }
+}
+
+static void print_summary(struct stage1 *s, long total_ms) {
+    zputs("stage1: summary ("); zputnum(s->jobs); zputs(" jobs):");
+    for (int i = 0; i < steps; i++) {
+        zputs(" "); zputs(step_name[i]);
+        if (step_pass[i]) { zputs("/"); zputnum(step_pass[i]); }
+        zputs(" "); zput_seconds(step_ms[i]); zputs(",");
+    }
+    zputs(" total "); zput_seconds(total_ms); zputs("\n");
 }
 
 /* One pass: everything built by p->cc into p->dir, laid out as the output. */
@@ -88,9 +109,29 @@ static void install(struct stage1 *s, struct pass *p) {
     zcopy_tree(zpath(p->dir, "protomusl"), zpath(s->out, "protomusl"), 0644);
 }
 
+/* With pass 3's tcc: protobusybox, the guest init and cc, into the output. */
+static void build_later_tools(struct stage1 *s, struct pass *p) {
+    const char *tcc = zpath(p->dir, "tinycc/bin/tcc"), *tccdir = zpath(p->dir, "tinycc/lib/tcc");
+    /* busybox.h scans the whole tree and compiles ~300 files that each read dozens of headers:
+     * on 9p every lookup is a round trip, so it works on a tmpfs copy of the files it reads. */
+    step_begin("busybox copy", 0);
+    src_copy_sources(s->busybox_share, s->busybox, "");
+    step_end("busybox copy", 0);
+    step_begin("busybox", 0);
+    build_busybox(s->busybox, s->recipe, zpath(s->work, "busybox"), zpath(s->out, "protobusybox"), tcc, tccdir, s->jobs);
+    step_end("busybox", 0);
+    step_begin("init", 0);
+    build_program(s, tcc, tccdir, zcat(s->root, "/guest"), "init.c", zpath(s->out, "init"));
+    step_end("init", 0);
+    step_begin("cc", 0);
+    build_program(s, tcc, tccdir, s->recipe, "cc.c", zpath(s->out, "tinycc/bin/cc"));
+    step_end("cc", 0);
+}
+
 static int stage(int argc, char **argv) {
     const char *root = "";
     struct stage1 s = { 0 };
+    /* Arguments are for host test runs: in the VM the job count follows the vCPUs. */
     for (int i = 2; i < argc; i++) {
         if (zprefix(argv[i], "jobs=")) s.jobs = zatol(argv[i] + 5);
         else if (zprefix(argv[i], "root=")) root = argv[i] + 5;
@@ -100,6 +141,8 @@ static int stage(int argc, char **argv) {
     s.seed_share = zcat(root, SEED);
     s.musl_share = zcat(root, "/sources/musl");
     s.tinycc_share = zcat(root, "/sources/tinycc");
+    s.busybox_share = zcat(root, "/sources/busybox");
+    s.root = root;
     s.recipe = zdirname(argv[0]);
     s.out = zcat(root, "/out");
     s.work = zcat(root, "/tmp/stage1");
@@ -109,15 +152,16 @@ static int stage(int argc, char **argv) {
     s.tinycc = zpath(s.work, "src/tinycc");
     s.musl_arch = zpath(s.work, "src/musl-arch");
     s.tcc_gen = zpath(s.work, "gen/tinycc");
+    s.busybox = zpath(s.work, "src/busybox");
     zputs("stage1: "); zputnum(s.jobs); zputs(" jobs\n");
 
     long started = znow_ms();
-    step_begin("copy sources to tmpfs", 0);
+    step_begin("copy", 0);
     zmkdirs(zdirname(s.seed));
     zcopy_file(s.seed_share, s.seed, 0755);
     musl_copy(&s);
     tcc_copy(&s);
-    step_end("copy sources to tmpfs", 0);
+    step_end("copy", 0);
     musl_generate(&s);
     tcc_write_config(&s);
     struct pass passes[3];
@@ -135,7 +179,16 @@ static int stage(int argc, char **argv) {
     if (d12 < 0) zputs("are identical\n"); else { zputs("first differ at byte offset "); zputnum(d12); zputs("\n"); }
     check_fixpoint(zpath(passes[1].dir, "tinycc/bin/tcc"), zpath(passes[2].dir, "tinycc/bin/tcc"));
     install(&s, &passes[2]);
-    zputs("stage1: done in "); zput_seconds(znow_ms() - started); zputs("\n");
+    build_later_tools(&s, &passes[2]);
+
+    step_begin("leak check", 0);
+    /* The guest work dir (s.work ends in it) and the sources' dir; in a host test run, the root too. */
+    const char *needles[] = { "/tmp/stage1", "/sources/", *root ? root : NULL, NULL };
+    check_leaks(s.out, needles);
+    step_end("leak check", 0);
+    long total = znow_ms() - started;
+    print_summary(&s, total);
+    zputs("stage1: done in "); zput_seconds(total); zputs("\n");
     return 0;
 }
 

@@ -13,7 +13,7 @@ static const char *tcc_defines[] = {
     "-DCONFIG_TCC_SYSINCLUDEPATHS=\"{B}/include:" TCC_MUSL_DIR "/include\"",
     "-DCONFIG_TCC_LIBPATHS=\"" TCC_MUSL_DIR "/lib\"",
     "-DCONFIG_TCC_CRTPREFIX=\"" TCC_MUSL_DIR "/lib\"",
-    /* protomusl has no dynamic loader: programs must be linked with -static. */
+    /* protomusl has no dynamic loader: this tcc links statically by default (tcc_patches). */
     "-DCONFIG_TCC_ELFINTERP=\"/lib/ld-musl-x86_64.so.1\"",
     NULL
 };
@@ -22,6 +22,10 @@ static const char *tcc_defines[] = {
  * program whose only va_arg use is inside libc (printf) would not link: trap without libc instead. */
 static const struct src_patch tcc_patches[] = {
     { "lib/va_list.c", "        abort();\n", "        __asm__ __volatile__(\"ud2\");\n" },
+    /* protomusl is static only and this snapshot has no configure option for linking statically
+     * by default: without -static, `tcc -o x x.c` would write an executable asking for a dynamic
+     * loader that does not exist. So -static is the default (there is no flag to undo it). */
+    { "libtcc.c", "    s->nocommon = 1;\n", "    s->nocommon = 1;\n    s->static_link = 1;\n" },
     { NULL, NULL, NULL },
 };
 

@@ -122,7 +122,7 @@ export async function buildStage(opts: BuildStageOptions): Promise<BuildStageRes
       initOutputMs: run.initOutputMs,
       builtAt: new Date().toISOString(),
     };
-    const entry = await commitEntry(workDir, path.join(runDir, "entry"), record);
+    const entry = await commitEntry(workDir, path.join(runDir, "entry"), record, opts.force === true);
     succeeded = true;
     return { entry, cached: false, run, logFile };
   } finally {

@@ -48,11 +48,17 @@ async function readRecord(dir: string): Promise<BuildRecord | null> {
   }
 }
 
-/** Moves a finished staging dir (holding out/ and record.json) into the store. */
-export async function commitEntry(workDir: string, staging: string, record: BuildRecord): Promise<StoreEntry> {
+/** Moves a finished staging dir (holding out/ and record.json) into the store; `replace` swaps out
+ *  an existing entry of the same inputs (a forced rebuild), which is first moved aside so the
+ *  store never shows a half-deleted entry. */
+export async function commitEntry(workDir: string, staging: string, record: BuildRecord, replace = false): Promise<StoreEntry> {
   await fs.writeFile(path.join(staging, "record.json"), JSON.stringify(record, null, 2) + "\n");
   const dir = path.join(storeRoot(workDir), entryName(record.stage, record.inputHash));
   await fs.mkdir(storeRoot(workDir), { recursive: true });
+  if (replace) {
+    const aside = `${staging}.replaced`;
+    if (await fs.rename(dir, aside).then(() => true, () => false)) await fs.rm(aside, { recursive: true, force: true });
+  }
   try {
     await fs.rename(staging, dir);
   } catch (error) {

@@ -133,6 +133,9 @@ ${SHARED_VM_HELP}`,
       const target = ctx.positionals[0] ?? DEFAULT_TARGET;
       // A wrong stage name should fail now, not after a kernel build.
       await loadStage(recipesDir(), target);
+      const cpus = positiveInt(ctx, "cpus", hostCpus());
+      const memoryMiB = ctx.options.memory === undefined ? undefined : positiveInt(ctx, "memory", 1);
+      const timeoutMs = ctx.options.timeout === undefined ? undefined : positiveInt(ctx, "timeout", 1) * 1000;
       const popts = provisionOptions(ctx);
       const kernel = await provideKernel(str(ctx, "kernel"), popts);
       const seed = await provideSeed(str(ctx, "seed"), popts);
@@ -145,9 +148,9 @@ ${SHARED_VM_HELP}`,
         seed: seed.path,
         kernel: { path: kernel.path, identity: kernel.identity },
         backend,
-        cpus: positiveInt(ctx, "cpus", hostCpus()),
-        memoryMiB: ctx.options.memory === undefined ? undefined : positiveInt(ctx, "memory", 1),
-        timeoutMs: ctx.options.timeout === undefined ? undefined : positiveInt(ctx, "timeout", 1) * 1000,
+        cpus,
+        memoryMiB,
+        timeoutMs,
         keep: ctx.options.keep === true,
         forceTarget: ctx.options.force === true,
         lockFile: path.join(recipesDir(), "lock.json"),

@@ -75,3 +75,11 @@ test("stage 1's tcc, ash, tar and bzip2 work in a fresh VM", async () => {
   assert.equal(await fs.readFile(path.join(result.entry.outDir, "result"), "utf8"), "check: all ok\n");
   await fs.rm(scratch, { recursive: true, force: true });
 });
+
+test("stage 1 built again with a different vCPU count gives the same output hash", async () => {
+  const scratch = await tempDir("stage1-smp");
+  const cpus = options.cpus === 1 ? 2 : 1;
+  const again = await buildChain("1-stage1", { ...options, cpus, workDir: path.join(scratch, "work") });
+  assert.equal(again.record.outputSha256, stage1.record.outputSha256, `-smp ${cpus} and -smp ${options.cpus} differ`);
+  await fs.rm(scratch, { recursive: true, force: true });
+});

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { execa } from "execa";
 import { repoRoot } from "../src/paths.js";
 import { provisioned, tempDir } from "./helpers/provisioned.js";
+import { copySmokeStage } from "./helpers/recipes.js";
 
 const cli = path.join(repoRoot, "dist", "src", "cli.js");
 
@@ -65,11 +66,7 @@ test("build runs the smoke stage end to end, then reuses the store entry", async
 test("a build that times out exits 1, names the log, and shows the console tail", async () => {
   const { kernel, seed } = await provisioned();
   const home = await tempDir("cli-timeout");
-  const recipes = path.join(home, "recipes");
-  await fs.cp(path.join(repoRoot, "recipes", "0-smoke"), path.join(recipes, "0-smoke"), { recursive: true });
-  const stageFile = path.join(recipes, "0-smoke", "stage.json");
-  const declaration = JSON.parse(await fs.readFile(stageFile, "utf8")) as Record<string, unknown>;
-  await fs.writeFile(stageFile, JSON.stringify({ ...declaration, args: ["sleep=600"] }));
+  const recipes = await copySmokeStage(path.join(home, "recipes"), { args: ["sleep=600"] });
   const result = await zilchboot(["build", "0-smoke", "--kernel", kernel.path, "--seed", seed, "--timeout", "5"], { ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes });
   assert.equal(result.exitCode, 1);
   assert.match(result.stderr, /zilchboot: stage 0-smoke failed: timed out after 5s, VM killed .*log: .*logs\/0-smoke\.log; nothing was stored/);
@@ -80,11 +77,7 @@ test("a build that times out exits 1, names the log, and shows the console tail"
 test("SIGTERM during a stage kills the VM, stores nothing, cleans the run and exits 130", async () => {
   const { kernel, seed } = await provisioned();
   const home = await tempDir("cli-sigterm");
-  const recipes = path.join(home, "recipes");
-  await fs.cp(path.join(repoRoot, "recipes", "0-smoke"), path.join(recipes, "0-smoke"), { recursive: true });
-  const stageFile = path.join(recipes, "0-smoke", "stage.json");
-  const declaration = JSON.parse(await fs.readFile(stageFile, "utf8")) as Record<string, unknown>;
-  await fs.writeFile(stageFile, JSON.stringify({ ...declaration, args: ["sleep=600"] }));
+  const recipes = await copySmokeStage(path.join(home, "recipes"), { args: ["sleep=600"] });
   const child = execa("node", [cli, "build", "0-smoke", "--kernel", kernel.path, "--seed", seed], {
     reject: false,
     env: { ...process.env, ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes },

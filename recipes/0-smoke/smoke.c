@@ -4,8 +4,6 @@
  * Arguments: exit=N (status to return), sleep=N (seconds to sleep first, for timeout tests). */
 #include "zsys.h"
 
-#define SEED "/store/0-tcc-seed"
-
 struct dirent64 { unsigned long ino; long off; unsigned short reclen; unsigned char type; char name[]; };
 
 static void list_tree(const char *dir) {
@@ -105,14 +103,6 @@ static int stage(int argc, char **argv, char **envp) {
 int _start(int argc, char **argv, char **envp) {
     if (argc > 1 && zstreq(argv[1], "--stage")) return stage(argc, argv, envp);
     if (Z0(SYS_getpid) != 1) { zputs("smoke: run me as PID 1 or with --stage\n"); return 2; }
-    zputs("zilchboot-guest: init running\n");
-    zmount_stage_dirs();
-    char *child[40];
-    int n = 0;
-    child[n++] = SEED; child[n++] = "-nostdinc"; child[n++] = "-nostdlib"; child[n++] = "-I/guest";
-    child[n++] = "-run"; child[n++] = argv[0]; child[n++] = "--stage";
-    for (int i = 1; i < argc && n < 39; i++) child[n++] = argv[i];
-    child[n] = NULL;
-    zpoweroff(zrun(child));
+    zpid1_rerun_as_stage(argc, argv);
     return 0;
 }

@@ -14,8 +14,6 @@
 #include "zjobs.h"
 #include "zar.h"
 
-#define SEED "/store/0-tcc-seed"
-
 struct stage1 {
     const char *seed_share, *musl_share, *tinycc_share, *busybox_share;  /* read-only inputs */
     const char *seed, *musl, *tinycc, *musl_arch, *busybox;  /* their copies in the work dir */
@@ -138,7 +136,7 @@ static int stage(int argc, char **argv) {
         else { zputs("stage1: unknown argument "); zputs(argv[i]); zputs("\n"); return 2; }
     }
     if (s.jobs < 1) s.jobs = zcpu_count();
-    s.seed_share = zcat(root, SEED);
+    s.seed_share = zcat(root, ZSEED);
     s.musl_share = zcat(root, "/sources/musl");
     s.tinycc_share = zcat(root, "/sources/tinycc");
     s.busybox_share = zcat(root, "/sources/busybox");
@@ -195,14 +193,6 @@ static int stage(int argc, char **argv) {
 int _start(int argc, char **argv, char **envp) {
     if (argc > 1 && zstreq(argv[1], "--stage")) return stage(argc, argv);
     if (Z0(SYS_getpid) != 1) { zputs("stage1: run me as PID 1 or with --stage\n"); return 2; }
-    zputs("zilchboot-guest: init running\n");
-    zmount_stage_dirs();
-    char *child[40];
-    int n = 0;
-    child[n++] = SEED; child[n++] = "-nostdinc"; child[n++] = "-nostdlib"; child[n++] = "-I/guest";
-    child[n++] = "-run"; child[n++] = argv[0]; child[n++] = "--stage";
-    for (int i = 1; i < argc && n < 39; i++) child[n++] = argv[i];
-    child[n] = NULL;
-    zpoweroff(zrun(child));
+    zpid1_rerun_as_stage(argc, argv);
     return 0;
 }

@@ -5,26 +5,20 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { ZilchError } from "../../src/errors.js";
-import { cacheDir, recipesDir } from "../../src/paths.js";
+import { cacheDir } from "../../src/paths.js";
 import { guestDir } from "../../src/provision.js";
 import { buildChain, type ChainOptions } from "../../src/stages/chain.js";
 import { listEntries } from "../../src/store/store.js";
 import { QemuBackend } from "../../src/vm/qemu.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
-
-async function smokeCopy(root: string, name: string, inputs: string[]): Promise<void> {
-  await fs.cp(path.join(recipesDir(), "0-smoke"), path.join(root, name), { recursive: true });
-  const file = path.join(root, name, "stage.json");
-  const declaration = JSON.parse(await fs.readFile(file, "utf8")) as Record<string, unknown>;
-  await fs.writeFile(file, JSON.stringify({ ...declaration, name, inputs }));
-}
+import { copySmokeStage } from "../helpers/recipes.js";
 
 test("build runs a stage's inputs first and serves their outputs read-only; the second run boots nothing", async () => {
   const { kernel, seed } = await provisioned();
   const scratch = await tempDir("chain");
   const recipesRoot = path.join(scratch, "recipes");
-  await smokeCopy(recipesRoot, "0-first", []);
-  await smokeCopy(recipesRoot, "1-second", ["0-first"]);
+  await copySmokeStage(recipesRoot, { name: "0-first", inputs: [] });
+  await copySmokeStage(recipesRoot, { name: "1-second", inputs: ["0-first"] });
   const built: string[] = [];
   const options: ChainOptions = {
     recipesRoot,
@@ -50,7 +44,7 @@ test("build runs a stage's inputs first and serves their outputs read-only; the 
   await buildChain("1-second", options);
   assert.deepEqual(built, ["0-first:cached", "1-second:cached"]);
 
-  await smokeCopy(recipesRoot, "0-first", ["1-second"]);
+  await copySmokeStage(recipesRoot, { name: "0-first", inputs: ["1-second"] });
   await assert.rejects(buildChain("1-second", options), (e: unknown) => e instanceof ZilchError && /cycle: 1-second → 0-first → 1-second/.test(e.message));
   await fs.rm(scratch, { recursive: true, force: true });
 });

@@ -13,6 +13,7 @@ import { listEntries } from "../../src/store/store.js";
 import { packedSha256 } from "../../src/store/pack.js";
 import { QemuBackend } from "../../src/vm/qemu.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
+import { copySmokeStage } from "../helpers/recipes.js";
 
 let base: Omit<BuildStageOptions, "stage" | "workDir">;
 let scratch: string;
@@ -37,12 +38,7 @@ after(async () => {
 
 /** A copy of recipes/0-smoke with other arguments, as a test manifest. */
 async function smokeVariant(args: string[]): Promise<StageRecipe> {
-  const root = path.join(scratch, `recipes-${args.join("_")}`);
-  await fs.cp(path.join(recipesDir(), "0-smoke"), path.join(root, "0-smoke"), { recursive: true });
-  const file = path.join(root, "0-smoke", "stage.json");
-  const declaration = JSON.parse(await fs.readFile(file, "utf8")) as Record<string, unknown>;
-  await fs.writeFile(file, JSON.stringify({ ...declaration, args }));
-  return loadStage(root, "0-smoke");
+  return loadStage(await copySmokeStage(path.join(scratch, `recipes-${args.join("_")}`), { args }), "0-smoke");
 }
 
 function lines(log: string, prefix: string): string[] {

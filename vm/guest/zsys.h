@@ -104,4 +104,22 @@ static int zrun(char **argv) {
     return 128 + (wstatus & 0x7f);
 }
 
+/* Guest path of the seed compiler; stage programs run through it with -run. */
+#define ZSEED "/store/0-tcc-seed"
+
+/* The PID 1 half of a seed-tcc stage program: mount the stage directories, run this same program
+ * again through the seed as `PROGRAM --stage ARGS...` with an empty environment (the kernel gives
+ * PID 1 HOME and TERM), report its status to the host. Never returns. */
+static void zpid1_rerun_as_stage(int argc, char **argv) {
+    char *child[40];
+    int n = 0;
+    zputs("zilchboot-guest: init running\n");
+    zmount_stage_dirs();
+    child[n++] = ZSEED; child[n++] = "-nostdinc"; child[n++] = "-nostdlib"; child[n++] = "-I/guest";
+    child[n++] = "-run"; child[n++] = argv[0]; child[n++] = "--stage";
+    for (int i = 1; i < argc && n < 39; i++) child[n++] = argv[i];
+    child[n] = NULL;
+    zpoweroff(zrun(child));
+}
+
 #endif

@@ -2,7 +2,9 @@
 import path from "node:path";
 import { ZilchError } from "./errors.js";
 import { cacheDir, recipesDir, workDir } from "./paths.js";
-import { fetchPinned, guestDir, provideKernel, provideSeed, type ProvisionOptions } from "./provision.js";
+import { fetchPinned, guestDir, pinsFile, provideKernel, provideSeed, type ProvisionOptions } from "./provision.js";
+import { loadPins } from "./sources/pins.js";
+import { planChain } from "./stages/plan.js";
 import { listStagesSync, loadStage } from "./stages/recipe.js";
 import { buildChain } from "./stages/chain.js";
 import { listEntries, type StoreEntry } from "./store/store.js";
@@ -166,6 +168,28 @@ ${SHARED_VM_HELP}`,
         },
       });
       ctx.print(describeEntry(entry));
+    },
+  },
+  plan: {
+    summary: "show what building a stage would reuse or run, and why, without booting",
+    usage: "[STAGE] [--seed FILE]",
+    help: "Computes each needed stage's input hash (recipe files, guest headers, seed, sources, inputs' outputs)\nand looks it up in the store; prints reuse/build per stage, inputs first.",
+    async run(ctx) {
+      const target = ctx.positionals[0] ?? DEFAULT_TARGET;
+      await loadStage(recipesDir(), target);
+      const seed = await provideSeed(str(ctx, "seed"), provisionOptions(ctx));
+      const pins = Object.fromEntries((await loadPins(pinsFile())).map((pin) => [pin.name, pin.sha256]));
+      const plan = await planChain(target, {
+        recipesRoot: recipesDir(),
+        workDir: workDir(),
+        guestDir: guestDir(),
+        seedSha256: seed.sha256,
+        lockFile: path.join(recipesDir(), "lock.json"),
+        pins,
+      });
+      for (const step of plan) {
+        ctx.print(`${step.name.padEnd(12)} ${step.action.padEnd(5)}  input ${step.inputHash?.slice(0, 16) ?? "(after its inputs)"}  out ${step.output?.slice(0, 16) ?? "?"}  ${step.reason}`);
+      }
     },
   },
   ls: {

@@ -17,7 +17,7 @@ async function zilchboot(args: string[], env: Record<string, string> = {}) {
 test("--help lists the commands and exits 0; no command is a usage error", async () => {
   const help = await zilchboot(["--help"]);
   assert.equal(help.exitCode, 0);
-  for (const command of ["fetch", "seed", "kernel", "build", "probe", "ls"]) assert.match(help.stdout, new RegExp(`\\n  ${command} `));
+  for (const command of ["fetch", "seed", "kernel", "build", "plan", "probe", "ls"]) assert.match(help.stdout, new RegExp(`\\n  ${command} `));
   assert.equal((await zilchboot([])).exitCode, 2);
   const perCommand = await zilchboot(["build", "--help"]);
   assert.equal(perCommand.exitCode, 0);
@@ -60,6 +60,10 @@ test("build runs the smoke stage end to end, then reuses the store entry", async
   assert.equal(second.stdout, first.stdout);
   const ls = await zilchboot(["ls"], env);
   assert.equal(ls.stdout.trim(), first.stdout.trim());
+  // The planner, without booting, computes the input hash the build stored.
+  const plan = await zilchboot(["plan", "0-smoke", "--seed", seed], env);
+  const storeDir = (await fs.readdir(path.join(home, "store")))[0];
+  assert.match(plan.stdout, new RegExp(`^0-smoke +reuse +input ${storeDir.replace("0-smoke-", "")} `, "m"));
   await fs.rm(home, { recursive: true, force: true });
 });
 

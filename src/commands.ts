@@ -1,12 +1,15 @@
 // The CLI's commands: each parses its own words and calls the programmatic API.
+import fs from "node:fs/promises";
 import path from "node:path";
 import { ZilchError } from "./errors.js";
 import { cacheDir, recipesDir, workDir } from "./paths.js";
-import { fetchPinned, guestDir, pinsFile, provideKernel, provideSeed, type ProvisionOptions } from "./provision.js";
+import { fetchPinned, guestDir, pinsFile, provideKernel, provideSeed, provideStageSources, type ProvisionOptions } from "./provision.js";
 import { loadPins } from "./sources/pins.js";
 import { planChain } from "./stages/plan.js";
 import { listStagesSync, loadStage } from "./stages/recipe.js";
-import { buildChain } from "./stages/chain.js";
+import { buildChain, type ChainOptions } from "./stages/chain.js";
+import { buildStage } from "./stages/run.js";
+import { readLock } from "./store/lock.js";
 import { listEntries, type StoreEntry } from "./store/store.js";
 import { QemuBackend, hostCpus } from "./vm/qemu.js";
 
@@ -77,6 +80,44 @@ const SHARED_VM_HELP = `  --seed FILE      use this static x86_64 tcc as the see
   --mirror DIR|URL extra download source, flat, keyed by file name (repeatable)
   --verbose        show the console live and tool details`;
 
+/** Everything a chain build needs, from the flags; provisions kernel and seed. */
+async function chainOptions(ctx: CommandContext, target: string): Promise<ChainOptions> {
+  // A wrong stage name or flag should fail now, not after a kernel build.
+  await loadStage(recipesDir(), target);
+  const cpus = positiveInt(ctx, "cpus", hostCpus());
+  const memoryMiB = ctx.options.memory === undefined ? undefined : positiveInt(ctx, "memory", 1);
+  const timeoutMs = ctx.options.timeout === undefined ? undefined : positiveInt(ctx, "timeout", 1) * 1000;
+  const popts = provisionOptions(ctx);
+  const kernel = await provideKernel(str(ctx, "kernel"), popts);
+  const seed = await provideSeed(str(ctx, "seed"), popts);
+  const backend = new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
+  return {
+    recipesRoot: recipesDir(),
+    provision: popts,
+    workDir: workDir(),
+    guestDir: guestDir(),
+    seed: seed.path,
+    kernel: { path: kernel.path, identity: kernel.identity },
+    backend,
+    cpus,
+    memoryMiB,
+    timeoutMs,
+    keep: ctx.options.keep === true,
+    forceTarget: ctx.options.force === true,
+    lockFile: path.join(recipesDir(), "lock.json"),
+    updateLock: ctx.options["update-lock"] === true,
+    onConsoleLine: ctx.verbose ? (line) => ctx.log(`  | ${line}`) : undefined,
+    log: ctx.log,
+    signal: ctx.signal,
+    onStageDone: (name, result, seconds) => {
+      if (result.cached) ctx.log(`${name}: cached (input ${result.entry.record.inputHash.slice(0, 16)})`);
+      else if (result.run) {
+        ctx.log(`${name}: built in ${seconds.toFixed(1)}s with ${result.run.engine}; PID 1 output after ${result.run.initOutputMs ?? "?"} ms; log ${result.logFile}`);
+      }
+    },
+  };
+}
+
 export const COMMANDS: Record<string, Command> = {
   fetch: {
     summary: "download and verify pinned sources into the cache",
@@ -133,40 +174,7 @@ ${SHARED_VM_HELP}`,
     async run(ctx) {
       if (ctx.positionals.length > 1) throw new ZilchError({ code: "USAGE", message: "build takes one stage", hint: `known stages: ${listStagesSync(recipesDir()).join(", ")}` });
       const target = ctx.positionals[0] ?? DEFAULT_TARGET;
-      // A wrong stage name should fail now, not after a kernel build.
-      await loadStage(recipesDir(), target);
-      const cpus = positiveInt(ctx, "cpus", hostCpus());
-      const memoryMiB = ctx.options.memory === undefined ? undefined : positiveInt(ctx, "memory", 1);
-      const timeoutMs = ctx.options.timeout === undefined ? undefined : positiveInt(ctx, "timeout", 1) * 1000;
-      const popts = provisionOptions(ctx);
-      const kernel = await provideKernel(str(ctx, "kernel"), popts);
-      const seed = await provideSeed(str(ctx, "seed"), popts);
-      const backend = new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
-      const entry = await buildChain(target, {
-        recipesRoot: recipesDir(),
-        provision: popts,
-        workDir: workDir(),
-        guestDir: guestDir(),
-        seed: seed.path,
-        kernel: { path: kernel.path, identity: kernel.identity },
-        backend,
-        cpus,
-        memoryMiB,
-        timeoutMs,
-        keep: ctx.options.keep === true,
-        forceTarget: ctx.options.force === true,
-        lockFile: path.join(recipesDir(), "lock.json"),
-        updateLock: ctx.options["update-lock"] === true,
-        onConsoleLine: ctx.verbose ? (line) => ctx.log(`  | ${line}`) : undefined,
-        log: ctx.log,
-        signal: ctx.signal,
-        onStageDone: (name, result, seconds) => {
-          if (result.cached) ctx.log(`${name}: cached (input ${result.entry.record.inputHash.slice(0, 16)})`);
-          else if (result.run) {
-            ctx.log(`${name}: built in ${seconds.toFixed(1)}s with ${result.run.engine}; PID 1 output after ${result.run.initOutputMs ?? "?"} ms; log ${result.logFile}`);
-          }
-        },
-      });
+      const entry = await buildChain(target, await chainOptions(ctx, target));
       ctx.print(describeEntry(entry));
     },
   },
@@ -190,6 +198,45 @@ ${SHARED_VM_HELP}`,
       for (const step of plan) {
         ctx.print(`${step.name.padEnd(12)} ${step.action.padEnd(5)}  input ${step.inputHash?.slice(0, 16) ?? "(after its inputs)"}  out ${step.output?.slice(0, 16) ?? "?"}  ${step.reason}`);
       }
+    },
+  },
+  verify: {
+    summary: "rebuild stages ignoring the store and compare them with recipes/lock.json",
+    usage: "STAGE... [VM options]",
+    help: `Rebuilds each named stage in a fresh VM (its inputs come from the store or are built first) into a
+scratch store, and fails unless its output hash equals the lock's. The real store is not touched.
+${SHARED_VM_HELP}`,
+    async run(ctx) {
+      if (ctx.positionals.length === 0) throw new ZilchError({ code: "USAGE", message: "verify needs at least one stage", hint: `known stages: ${listStagesSync(recipesDir()).join(", ")}` });
+      for (const target of ctx.positionals) {
+        const scratch = await fs.mkdtemp(path.join(workDir(), "verify-"));
+        try {
+          const options = await chainOptions(ctx, target);
+          // Inputs are reused from the real store; only the target is rebuilt, into the scratch store.
+          const inputs: Record<string, StoreEntry> = {};
+          for (const input of (await loadStage(recipesDir(), target)).inputs) inputs[input] = await buildChain(input, options);
+          const stage = await loadStage(recipesDir(), target);
+          const result = await buildStage({ ...options, stage, workDir: scratch, dependencies: inputs, sources: await provideStageSources(stage, options.provision), force: true, updateLock: false });
+          ctx.print(`${target}: reproduced ${result.entry.record.outputSha256} (matches recipes/lock.json)`);
+        } finally {
+          await fs.rm(scratch, { recursive: true, force: true });
+        }
+      }
+    },
+  },
+  gc: {
+    summary: "remove store entries whose output recipes/lock.json does not name, and stale runs",
+    usage: "",
+    help: "Deletes store entries whose (stage, output hash) is not in recipes/lock.json, and leftover run directories.",
+    async run(ctx) {
+      noPositionals(ctx, "gc");
+      const lock = await readLock(path.join(recipesDir(), "lock.json"));
+      for (const entry of await listEntries(workDir())) {
+        if (lock.stages[entry.record.stage]?.output === entry.record.outputSha256) continue;
+        await fs.rm(entry.dir, { recursive: true, force: true });
+        ctx.print(`removed ${entry.dir}`);
+      }
+      await fs.rm(path.join(workDir(), "runs"), { recursive: true, force: true });
     },
   },
   ls: {

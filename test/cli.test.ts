@@ -103,3 +103,30 @@ test("SIGTERM during a stage kills the VM, stores nothing, cleans the run and ex
   assert.ok(!stdout.includes(path.join(home, "runs")), "no QEMU left behind");
   await fs.rm(home, { recursive: true, force: true });
 });
+
+test("verify reproduces a locked stage, fails on a wrong lock; gc drops what no lock names", async () => {
+  const { kernel, seed } = await provisioned();
+  const home = await tempDir("cli-verify");
+  const recipes = await copySmokeStage(path.join(home, "recipes"));
+  const env = { ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes };
+  const vm = ["--kernel", kernel.path, "--seed", seed];
+  const realLock = JSON.parse(await fs.readFile(path.join(repoRoot, "recipes", "lock.json"), "utf8")) as { stages: Record<string, unknown> };
+  await fs.writeFile(path.join(recipes, "lock.json"), JSON.stringify({ stages: { "0-smoke": realLock.stages["0-smoke"] } }));
+  const good = await zilchboot(["verify", "0-smoke", ...vm], env);
+  assert.equal(good.exitCode, 0, good.stderr);
+  assert.match(good.stdout, /^0-smoke: reproduced [0-9a-f]{64} \(matches recipes\/lock\.json\)$/m);
+  assert.equal(await fs.readdir(path.join(home, "store")).catch(() => "none"), "none", "verify leaves the real store alone");
+
+  await fs.writeFile(path.join(recipes, "lock.json"), JSON.stringify({ stages: { "0-smoke": { output: "0".repeat(64) } } }));
+  const bad = await zilchboot(["verify", "0-smoke", ...vm], env);
+  assert.equal(bad.exitCode, 1);
+  assert.match(bad.stderr, new RegExp(`stage 0-smoke produced output sha256 [0-9a-f]{64}, .*lock\\.json expects ${"0".repeat(64)}`));
+
+  assert.equal((await zilchboot(["build", "0-smoke", ...vm, "--update-lock"], env)).exitCode, 0);
+  assert.equal((await fs.readdir(path.join(home, "store"))).length, 1);
+  await fs.writeFile(path.join(recipes, "lock.json"), JSON.stringify({ stages: {} }));
+  const gc = await zilchboot(["gc"], env);
+  assert.match(gc.stdout, /^removed .*0-smoke-/m);
+  assert.deepEqual(await fs.readdir(path.join(home, "store")), []);
+  await fs.rm(home, { recursive: true, force: true });
+});

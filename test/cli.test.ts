@@ -130,3 +130,29 @@ test("verify reproduces a locked stage, fails on a wrong lock; gc drops what no 
   assert.deepEqual(await fs.readdir(path.join(home, "store")), []);
   await fs.rm(home, { recursive: true, force: true });
 });
+
+test("SIGKILL of the CLI mid-stage takes QEMU down too, leaves the store unchanged, and the next build succeeds", async () => {
+  const { kernel, seed } = await provisioned();
+  const home = await tempDir("cli-sigkill");
+  const recipes = await copySmokeStage(path.join(home, "recipes"), { args: ["sleep=600"] });
+  const env = { ...process.env, ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes };
+  const child = execa("node", [cli, "build", "0-smoke", "--kernel", kernel.path, "--seed", seed], { reject: false, env });
+  await new Promise<void>((resolve) => {
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("booting 0-smoke")) setTimeout(resolve, 3000);
+    });
+  });
+  child.kill("SIGKILL");
+  await child;
+  let qemuLeft = true;
+  for (let i = 0; i < 20 && qemuLeft; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    qemuLeft = (await execa("ps", ["-eo", "args"])).stdout.includes(path.join(home, "runs"));
+  }
+  assert.equal(qemuLeft, false, "QEMU died with its parent");
+  assert.equal(await fs.readdir(path.join(home, "store")).catch(() => "none"), "none");
+  await copySmokeStage(recipes, { args: ["exit=0"] });
+  const next = await execa("node", [cli, "build", "0-smoke", "--kernel", kernel.path, "--seed", seed], { reject: false, env });
+  assert.equal(next.exitCode, 0, next.stderr);
+  await fs.rm(home, { recursive: true, force: true });
+});

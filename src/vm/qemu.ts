@@ -75,7 +75,8 @@ export class QemuBackend implements VmBackend {
     let firstOutputMs: number | null = null;
     let timedOut = false;
 
-    const child = execa(this.binary, args, {
+    const [command, ...argv] = [...(await parentDeathWrapper()), this.binary, ...args];
+    const child = execa(command, argv, {
       reject: false,
       stdin: "ignore",
       stdout: "pipe",
@@ -114,6 +115,17 @@ export class QemuBackend implements VmBackend {
       process.removeListener("exit", onExit);
     }
   }
+}
+
+let wrapper: Promise<string[]> | undefined;
+
+/** On Linux, `setpriv --pdeathsig KILL` makes the kernel kill QEMU if we die, even by SIGKILL,
+ *  which no handler of ours can catch. Without setpriv, SIGINT/SIGTERM handling still applies. */
+function parentDeathWrapper(): Promise<string[]> {
+  wrapper ??= process.platform !== "linux"
+    ? Promise.resolve([])
+    : execa("setpriv", ["--pdeathsig", "KILL", "--", "true"], { reject: false }).then((r) => (r.exitCode === 0 ? ["setpriv", "--pdeathsig", "KILL", "--"] : []));
+  return wrapper;
 }
 
 /** Host cores: the default -smp. */

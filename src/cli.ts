@@ -18,6 +18,7 @@ const GLOBAL_OPTIONS = {
   keep: { type: "boolean" },
   force: { type: "boolean" },
   "update-lock": { type: "boolean" },
+  json: { type: "string" },
 } satisfies ParseArgsConfig["options"];
 
 const USAGE = `usage: zilchboot <command> [options]

@@ -11,6 +11,7 @@ import { buildChain, type ChainOptions } from "./stages/chain.js";
 import { buildStage } from "./stages/run.js";
 import { readLock } from "./store/lock.js";
 import { listEntries, type StoreEntry } from "./store/store.js";
+import { Progress } from "./progress.js";
 import { QemuBackend, hostCpus } from "./vm/qemu.js";
 
 export interface CommandContext {
@@ -81,7 +82,7 @@ const SHARED_VM_HELP = `  --seed FILE      use this static x86_64 tcc as the see
   --verbose        show the console live and tool details`;
 
 /** Everything a chain build needs, from the flags; provisions kernel and seed. */
-async function chainOptions(ctx: CommandContext, target: string): Promise<ChainOptions> {
+async function chainOptions(ctx: CommandContext, target: string, progress?: Progress): Promise<ChainOptions> {
   // A wrong stage name or flag should fail now, not after a kernel build.
   await loadStage(recipesDir(), target);
   const cpus = positiveInt(ctx, "cpus", hostCpus());
@@ -106,10 +107,12 @@ async function chainOptions(ctx: CommandContext, target: string): Promise<ChainO
     forceTarget: ctx.options.force === true,
     lockFile: path.join(recipesDir(), "lock.json"),
     updateLock: ctx.options["update-lock"] === true,
-    onConsoleLine: ctx.verbose ? (line) => ctx.log(`  | ${line}`) : undefined,
+    onConsoleLine: ctx.verbose ? (line) => ctx.log(`  | ${line}`) : (line) => progress?.consoleLine(line),
     log: ctx.log,
     signal: ctx.signal,
+    onStageStart: (name) => progress?.start(name),
     onStageDone: (name, result, seconds) => {
+      progress?.done(name, result, seconds);
       if (result.cached) ctx.log(`${name}: cached (input ${result.entry.record.inputHash.slice(0, 16)})`);
       else if (result.run) {
         ctx.log(`${name}: built in ${seconds.toFixed(1)}s with ${result.run.engine}; PID 1 output after ${result.run.initOutputMs ?? "?"} ms; log ${result.logFile}`);
@@ -164,17 +167,27 @@ export const COMMANDS: Record<string, Command> = {
   },
   build: {
     summary: `build a stage in a fresh VM (default: ${DEFAULT_TARGET}); cached by input hash`,
-    usage: "[STAGE] [--keep] [--force] [--update-lock] [VM options]",
+    usage: "[STAGE] [--keep] [--force] [--update-lock] [--json FILE] [VM options]",
     help: `Fetches the stage's sources, provides the kernel and the seed, boots the VM with only the declared
 inputs, and moves the output into the store (${path.join(workDir(), "store")}).
   --keep           keep the run directory of a failed build
   --force          rebuild even when the store holds the same input hash
   --update-lock    accept an output that differs from recipes/lock.json and record it
+  --json FILE      also write a machine-readable report (per stage: cached/built, time, hashes, log)
 ${SHARED_VM_HELP}`,
     async run(ctx) {
       if (ctx.positionals.length > 1) throw new ZilchError({ code: "USAGE", message: "build takes one stage", hint: `known stages: ${listStagesSync(recipesDir()).join(", ")}` });
       const target = ctx.positionals[0] ?? DEFAULT_TARGET;
-      const entry = await buildChain(target, await chainOptions(ctx, target));
+      const json = str(ctx, "json");
+      const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose);
+      let entry: StoreEntry;
+      try {
+        entry = await buildChain(target, await chainOptions(ctx, target, progress));
+      } finally {
+        progress.stopLive();
+      }
+      for (const line of progress.summary()) ctx.log(line);
+      if (json) await progress.writeJson(json, target);
       ctx.print(describeEntry(entry));
     },
   },

@@ -54,9 +54,15 @@ test("build runs the smoke stage end to end, then reuses the store entry", async
   assert.equal(first.exitCode, 0, first.stderr);
   assert.match(first.stderr, /0-smoke: built in [\d.]+s/);
   assert.match(first.stdout, /^0-smoke {2}out [0-9a-f]{64} {2}1 files 24 bytes/);
-  const second = await zilchboot(["build", "0-smoke", "--kernel", kernel.path, "--seed", seed], env);
+  const report = path.join(home, "report.json");
+  const second = await zilchboot(["build", "0-smoke", "--kernel", kernel.path, "--seed", seed, "--json", report], env);
   assert.equal(second.exitCode, 0);
   assert.match(second.stderr, /0-smoke: cached/);
+  assert.match(second.stderr, /^stage +result +wall +output +sha256\n0-smoke +cached +[\d.]+s +24 B +[0-9a-f]{16}$/m);
+  const json = JSON.parse(await fs.readFile(report, "utf8")) as { target: string; stages: Array<{ stage: string; action: string; outputSha256: string }> };
+  assert.equal(json.target, "0-smoke");
+  assert.deepEqual(json.stages.map((s) => [s.stage, s.action]), [["0-smoke", "cached"]]);
+  assert.ok(first.stdout.includes(json.stages[0].outputSha256));
   assert.equal(second.stdout, first.stdout);
   const ls = await zilchboot(["ls"], env);
   assert.equal(ls.stdout.trim(), first.stdout.trim());

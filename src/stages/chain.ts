@@ -11,6 +11,7 @@ export type ChainOptions = Omit<BuildStageOptions, "stage" | "sources" | "depend
   provision: ProvisionOptions;
   /** Rebuild the target even when cached (its inputs are still reused). */
   forceTarget?: boolean;
+  onStageStart?: (stage: string) => void;
   onStageDone?: (stage: string, result: BuildStageResult, seconds: number) => void;
 };
 
@@ -31,6 +32,7 @@ export async function buildChain(target: string, opts: ChainOptions): Promise<St
     for (const input of stage.inputs) dependencies[input] = await build(input);
     const sources = await provideStageSources(stage, opts.provision);
     const started = performance.now();
+    opts.onStageStart?.(name);
     const result = await buildStage({ ...opts, stage, sources, dependencies, force: opts.forceTarget === true && name === target });
     opts.onStageDone?.(name, result, (performance.now() - started) / 1000);
     visiting.pop();

@@ -1,0 +1,87 @@
+// What a build shows while it runs: on a TTY one live line per running stage (name, elapsed time,
+// last console line), off a TTY plain lines; then a summary table and, with --json, a report file.
+import fs from "node:fs/promises";
+import type { BuildStageResult } from "./stages/run.js";
+
+export interface StageReport {
+  stage: string;
+  action: "cached" | "built";
+  seconds: number;
+  inputHash: string;
+  outputSha256: string;
+  outputBytes: number;
+  outputFiles: number;
+  engine: string | null;
+  log: string | null;
+}
+
+export class Progress {
+  private readonly rows: StageReport[] = [];
+  private running: { stage: string; started: number; last: string } | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly live: boolean,
+  ) {}
+
+  start(stage: string): void {
+    this.running = { stage, started: performance.now(), last: "" };
+    if (this.live) this.timer = setInterval(() => this.redraw(), 500);
+  }
+
+  consoleLine(line: string): void {
+    if (this.running && line.trim()) this.running.last = line.trim();
+  }
+
+  done(stage: string, result: BuildStageResult, seconds: number): void {
+    this.stopLive();
+    const r = result.entry.record;
+    this.rows.push({
+      stage,
+      action: result.cached ? "cached" : "built",
+      seconds: Math.round(seconds * 10) / 10,
+      inputHash: r.inputHash,
+      outputSha256: r.outputSha256,
+      outputBytes: r.outputBytes,
+      outputFiles: r.outputFiles,
+      engine: result.run?.engine ?? null,
+      log: result.logFile,
+    });
+  }
+
+  /** Ends the live line (e.g. on failure) so error messages start on a clean line. */
+  stopLive(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.live && this.running) this.out.write("\r\x1b[2K");
+    this.running = null;
+  }
+
+  summary(): string[] {
+    const header = ["stage", "result", "wall", "output", "sha256"];
+    const body = this.rows.map((r) => [r.stage, r.action, `${r.seconds.toFixed(1)}s`, formatBytes(r.outputBytes), r.outputSha256.slice(0, 16)]);
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+    return [header, ...body].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
+  }
+
+  async writeJson(file: string, target: string): Promise<void> {
+    const temp = `${file}.tmp-${process.pid}`;
+    await fs.writeFile(temp, JSON.stringify({ target, stages: this.rows }, null, 2) + "\n");
+    await fs.rename(temp, file);
+  }
+
+  private redraw(): void {
+    if (!this.running) return;
+    const elapsed = Math.round((performance.now() - this.running.started) / 1000);
+    const width = (this.out.columns ?? 100) - 1;
+    const text = `${this.running.stage} ${elapsed}s | ${this.running.last}`;
+    this.out.write(`\r\x1b[2K${text.slice(0, width)}`);
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}

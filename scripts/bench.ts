@@ -1,12 +1,18 @@
-// `npm run bench`: boot-time figures for the QEMU runner (not a test: numbers, not verdicts).
-// Goal from the foundation issue: QEMU start → PID 1 running ≤ 1.0 s under TCG.
+// `npm run bench`: speed figures, side by side (numbers, not verdicts; takes ~6 min under TCG).
+// - QEMU start → PID 1 output for the smoke stage (goal ≤ 1.0 s under TCG);
+// - stage 1 and 2a0 in QEMU vs natively (namespaces + chroot on the host kernel: the physical
+//   limit), and their ratio;
+// - a no-op build of the cached chain (goal ≤ 1 s).
 import os from "node:os";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { cacheDir, recipesDir } from "../src/paths.js";
-import { guestDir, provideKernel, provideSeed, type ProvisionOptions } from "../src/provision.js";
+import { cacheDir, recipesDir, workDir } from "../src/paths.js";
+import { guestDir, provideKernel, provideSeed, provideStageSources, type ProvisionOptions } from "../src/provision.js";
+import { buildChain, type ChainOptions } from "../src/stages/chain.js";
 import { loadStage } from "../src/stages/recipe.js";
 import { buildStage } from "../src/stages/run.js";
+import type { VmBackend } from "../src/vm/backend.js";
+import { NativeBackend } from "../src/vm/native.js";
 import { QemuBackend } from "../src/vm/qemu.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -16,26 +22,45 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-const options: ProvisionOptions = { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() };
-const kernel = await provideKernel(undefined, options);
-const seed = await provideSeed(undefined, options);
-const backend = new QemuBackend({ probeKernel: kernel.path, cacheDir: cacheDir() });
-const stage = await loadStage(recipesDir(), "0-smoke");
-const workDir = await fs.mkdtemp(path.join(os.tmpdir(), "zilchboot-bench-"));
+const provision: ProvisionOptions = { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() };
+const kernel = await provideKernel(undefined, provision);
+const seed = await provideSeed(undefined, provision);
+const qemu = new QemuBackend({ probeKernel: kernel.path, cacheDir: cacheDir() });
+const native = new NativeBackend();
+const scratch = await fs.mkdtemp(path.join(os.tmpdir(), "zilchboot-bench-"));
+const base = (backend: VmBackend, cpus: number): ChainOptions => ({
+  recipesRoot: recipesDir(), provision, workDir: workDir(), guestDir: guestDir(), seed: seed.path,
+  kernel: { path: kernel.path, identity: kernel.identity }, backend, cpus,
+});
 
+const smoke = await loadStage(recipesDir(), "0-smoke");
 for (const cpus of [1, os.availableParallelism()]) {
   const toInit: number[] = [];
   const total: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const result = await buildStage({
-      stage, workDir, guestDir: guestDir(), seed: seed.path, kernel: { path: kernel.path, identity: kernel.identity },
-      sources: {}, dependencies: {}, backend, cpus, force: true,
-    });
+    const result = await buildStage({ ...base(qemu, cpus), stage: smoke, workDir: scratch, sources: {}, dependencies: {}, force: true });
     if (result.run?.initOutputMs != null) toInit.push(result.run.initOutputMs);
     if (result.run) total.push(result.run.durationMs);
   }
-  console.log(`smoke stage, ${cpus} vCPU, ${await backend.accelerator()}, ${RUNS} runs: ` +
-    `QEMU start → PID 1 output median ${median(toInit)} ms (min ${Math.min(...toInit)}), ` +
-    `whole VM run median ${median(total)} ms (min ${Math.min(...total)})`);
+  console.log(`smoke, ${cpus} vCPU, ${await qemu.accelerator()}, ${RUNS} runs: QEMU start → PID 1 output median ${median(toInit)} ms (min ${Math.min(...toInit)}), whole VM run median ${median(total)} ms`);
 }
-await fs.rm(workDir, { recursive: true, force: true });
+
+// Stage 1 and 2a0: rebuilt (forced) in a scratch store; inputs come from the real store.
+const stage1 = await buildChain("1-stage1", base(qemu, os.availableParallelism()));
+for (const name of ["1-stage1", "2a0-make"]) {
+  const stage = await loadStage(recipesDir(), name);
+  const dependencies: Record<string, typeof stage1> = stage.inputs.includes("1-stage1") ? { "1-stage1": stage1 } : {};
+  const sources = await provideStageSources(stage, provision);
+  const times: Record<string, number> = {};
+  for (const [label, backend] of [["native", native], ["qemu", qemu]] as const) {
+    const started = performance.now();
+    await buildStage({ ...base(backend, os.availableParallelism()), stage, workDir: path.join(scratch, label), sources, dependencies, force: true });
+    times[label] = (performance.now() - started) / 1000;
+  }
+  console.log(`${name}: native ${times.native.toFixed(1)} s, QEMU ${times.qemu.toFixed(1)} s (${await qemu.accelerator()}), ratio ${(times.qemu / times.native).toFixed(1)}×`);
+}
+
+const started = performance.now();
+await buildChain("2a0-make", base(qemu, os.availableParallelism()));
+console.log(`no-op build of the cached chain up to 2a0-make: ${Math.round(performance.now() - started)} ms (goal ≤ 1000 ms)`);
+await fs.rm(scratch, { recursive: true, force: true });

@@ -19,6 +19,7 @@ const GLOBAL_OPTIONS = {
   force: { type: "boolean" },
   "update-lock": { type: "boolean" },
   json: { type: "string" },
+  runner: { type: "string" },
 } satisfies ParseArgsConfig["options"];
 
 const USAGE = `usage: zilchboot <command> [options]

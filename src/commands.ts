@@ -12,6 +12,7 @@ import { buildStage } from "./stages/run.js";
 import { readLock } from "./store/lock.js";
 import { listEntries, type StoreEntry } from "./store/store.js";
 import { Progress } from "./progress.js";
+import { NativeBackend } from "./vm/native.js";
 import { QemuBackend, hostCpus } from "./vm/qemu.js";
 
 export interface CommandContext {
@@ -78,6 +79,7 @@ const SHARED_VM_HELP = `  --seed FILE      use this static x86_64 tcc as the see
   --cpus N         guest vCPUs (default: host cores, ${hostCpus()} here)
   --memory MIB     guest memory (default: the stage's memoryMiB)
   --timeout SEC    kill the VM after SEC seconds (default: the stage's timeoutSeconds)
+  --runner NAME    qemu (default) or native: Linux namespaces + chroot, no VM (weaker isolation)
   --mirror DIR|URL extra download source, flat, keyed by file name (repeatable)
   --verbose        show the console live and tool details`;
 
@@ -91,7 +93,12 @@ async function chainOptions(ctx: CommandContext, target: string, progress?: Prog
   const popts = provisionOptions(ctx);
   const kernel = await provideKernel(str(ctx, "kernel"), popts);
   const seed = await provideSeed(str(ctx, "seed"), popts);
-  const backend = new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
+  const runner = str(ctx, "runner") ?? "qemu";
+  if (runner !== "qemu" && runner !== "native") throw new ZilchError({ code: "USAGE", message: `--runner must be qemu or native, got ${JSON.stringify(runner)}`, hint: "native (Linux only) is weaker isolation than the VM" });
+  if (runner === "native") ctx.log("runner: native (namespaces + chroot on the host kernel): weaker isolation than the VM");
+  const backend = runner === "native"
+    ? new NativeBackend()
+    : new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
   return {
     recipesRoot: recipesDir(),
     provision: popts,

@@ -1,0 +1,73 @@
+// The native runner (`--runner native`, Linux only): the same stage share, run directly on the host
+// in a mount + network namespace and a chroot, with the same empty environment. WEAKER isolation
+// than the VM (the host kernel, no VM boundary): for benchmarks and quick iteration, not for
+// trusted builds. It is the "physical limit" the VM is measured against.
+import { execa } from "execa";
+import { ZilchError } from "../errors.js";
+import type { BootSpec, ProbeResult, VmBackend, VmRun } from "./backend.js";
+import { ConsoleLog } from "./console-log.js";
+
+/** PID 1 protocols don't apply natively: run the stage program or script directly. */
+export function nativeCommand(spec: Pick<BootSpec, "init" | "initArgs">): { env: string[]; argv: string[] } {
+  const run = spec.initArgs.indexOf("-run");
+  if (run >= 0) {
+    // seed-tcc stage: `PROGRAM --stage ARGS` skips the program's PID 1 half (mounts, power-off).
+    const argv = [spec.init, ...spec.initArgs.slice(0, run + 2), "--stage", ...spec.initArgs.slice(run + 2)];
+    return { env: [], argv };
+  }
+  // shell stage: stage 1's init takes KEY=VALUE words, then the command.
+  const first = spec.initArgs.findIndex((word) => word.startsWith("/"));
+  return { env: spec.initArgs.slice(0, first), argv: spec.initArgs.slice(first) };
+}
+
+// Runs inside `unshare --user --mount --net --pid`: a read-only view of the share, then the
+// writable places and the few device nodes programs expect.
+const NAMESPACE_SCRIPT = `set -e
+root=$1; out=$2; shift 2
+mount --bind "$root" "$root"; mount -o remount,bind,ro "$root"
+mount -t tmpfs -o mode=1777 tmp "$root/tmp"
+mount --bind "$out" "$root/out"
+mount -t proc proc "$root/proc"
+mount -t tmpfs -o mode=755 dev "$root/dev"
+for dev in null zero full random urandom; do touch "$root/dev/$dev"; mount --bind "/dev/$dev" "$root/dev/$dev"; done
+exec env -i "$@"`;
+
+/** `env -i` leaves no PATH, so chroot must be named by its absolute path. */
+async function chrootBinary(): Promise<string> {
+  const found = await execa("sh", ["-c", "command -v chroot"], { reject: false });
+  if (found.exitCode !== 0) throw new ZilchError({ code: "HOST", message: "chroot not found on this host", hint: "install coreutils" });
+  return found.stdout.trim();
+}
+
+export class NativeBackend implements VmBackend {
+  readonly name = "native";
+
+  async probe(): Promise<ProbeResult> {
+    if (process.platform !== "linux") return { usable: false, detail: "the native runner needs Linux namespaces" };
+    const result = await execa("unshare", ["--user", "--map-root-user", "--mount", "--net", "true"], { reject: false });
+    return result.exitCode === 0 ? { usable: true, detail: "unshare (mount + net namespaces, chroot)" } : { usable: false, detail: `unshare failed: ${result.stderr.trim()}` };
+  }
+
+  async boot(spec: BootSpec, signal?: AbortSignal): Promise<VmRun> {
+    const probe = await this.probe();
+    if (!probe.usable) throw new ZilchError({ code: "VM", message: `native runner unavailable: ${probe.detail}`, hint: "use the default QEMU runner" });
+    if (!spec.outDir) throw new ZilchError({ code: "VM", message: "native runner needs an output directory", hint: "internal error" });
+    const { env, argv } = nativeCommand(spec);
+    const started = performance.now();
+    let initOutputMs: number | null = null;
+    const consoleLog = new ConsoleLog(spec.consoleLog, (line) => {
+      initOutputMs ??= Math.round(performance.now() - started);
+      spec.onConsoleLine?.(line);
+    });
+    const child = execa("unshare", ["--user", "--map-root-user", "--mount", "--net", "--pid", "--fork", "sh", "-c", NAMESPACE_SCRIPT, "sh", spec.rootDir, spec.outDir, ...env, await chrootBinary(), spec.rootDir, ...argv], {
+      reject: false, stdin: "ignore", all: true, buffer: false, cancelSignal: signal, timeout: spec.timeoutMs, killSignal: "SIGKILL", forceKillAfterDelay: false, extendEnv: false, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    });
+    child.all?.on("data", (chunk: Buffer) => consoleLog.write(chunk));
+    const result = await child;
+    await consoleLog.close();
+    const outcome = result.timedOut ? ({ kind: "timeout" } as const)
+      : result.exitCode !== undefined ? ({ kind: "status", status: result.exitCode } as const)
+      : ({ kind: "backend-error", detail: `killed by ${result.signal ?? "a signal"}` } as const);
+    return { outcome, firstOutputMs: initOutputMs, initOutputMs, durationMs: Math.round(performance.now() - started), consoleTail: consoleLog.tail(), engine: "native (namespaces, not a VM)" };
+  }
+}

@@ -5,9 +5,10 @@ export interface StageInputs {
   stage: string;
   /** sha256 of the recipe folder's tree (stage.json and its files). */
   recipeTree: string;
-  /** sha256 of vm/guest (headers the guest programs include). */
-  guestTree: string;
-  seedSha256: string;
+  /** sha256 of vm/guest (headers the guest programs include); null for stages that do not see it. */
+  guestTree: string | null;
+  /** null for stages that do not see the seed (shell stages run stage 1's tools). */
+  seedSha256: string | null;
   /** pin name → sha256 */
   sources: Record<string, string>;
   /** dependency stage → its output hash */

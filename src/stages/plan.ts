@@ -6,6 +6,7 @@ import { readLock, type LockFile } from "../store/lock.js";
 import { hashTree } from "../store/tree-hash.js";
 import { inputHash } from "./input-hash.js";
 import { loadStage, type StageRecipe } from "./recipe.js";
+import { seesSeedAndGuest } from "./runners.js";
 
 export interface StageFacts {
   stage: StageRecipe;
@@ -45,8 +46,8 @@ export function planStages(inputs: PlanInputs): PlannedStage[] {
     const hash = inputHash({
       stage: stage.name,
       recipeTree,
-      guestTree: inputs.guestTree,
-      seedSha256: inputs.seedSha256,
+      guestTree: seesSeedAndGuest(stage) ? inputs.guestTree : null,
+      seedSha256: seesSeedAndGuest(stage) ? inputs.seedSha256 : null,
       sources,
       dependencies: Object.fromEntries(stage.inputs.map((name) => [name, outputs.get(name)!])),
     });

@@ -11,7 +11,7 @@ import { hashTree, listTree } from "../store/tree-hash.js";
 import type { VmBackend, VmRun } from "../vm/backend.js";
 import { inputHash, type StageInputs } from "./input-hash.js";
 import type { StageRecipe } from "./recipe.js";
-import { guestCommand } from "./runners.js";
+import { guestCommand, seesSeedAndGuest } from "./runners.js";
 import { assembleShare } from "./share.js";
 
 export interface ServedSource {
@@ -56,11 +56,12 @@ export interface BuildStageResult {
 }
 
 export async function stageInputs(opts: Pick<BuildStageOptions, "stage" | "guestDir" | "seed" | "sources" | "dependencies">): Promise<StageInputs> {
+  const seesSeed = seesSeedAndGuest(opts.stage);
   return {
     stage: opts.stage.name,
     recipeTree: (await hashTree(opts.stage.dir)).sha256,
-    guestTree: (await hashTree(opts.guestDir)).sha256,
-    seedSha256: await sha256File(opts.seed),
+    guestTree: seesSeed ? (await hashTree(opts.guestDir)).sha256 : null,
+    seedSha256: seesSeed ? await sha256File(opts.seed) : null,
     sources: Object.fromEntries(Object.entries(opts.sources).map(([name, s]) => [name, s.sha256])),
     dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.record.outputSha256])),
   };
@@ -81,9 +82,8 @@ export async function buildStage(opts: BuildStageOptions): Promise<BuildStageRes
   let succeeded = false;
   try {
     const { rootDir, outDir } = await assembleShare(runDir, {
-      seed: opts.seed,
+      ...(seesSeedAndGuest(stage) ? { seed: opts.seed, guestDir: opts.guestDir } : {}),
       recipeDir: stage.dir,
-      guestDir: opts.guestDir,
       sources: Object.fromEntries(Object.values(opts.sources).map((s) => [s.servedAs, s.path])),
       dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.outDir])),
     });

@@ -10,6 +10,13 @@ export const STAGE1_INIT = `/store/${STAGE1}/init`;
 export const STAGE1_PATH = `/store/${STAGE1}/protobusybox/bin:/store/${STAGE1}/tinycc/bin`;
 export const STAGE1_ASH = `/store/${STAGE1}/protobusybox/bin/ash`;
 
+/** Whether a stage's guest sees the seed tcc and our guest headers (/guest). Only seed-tcc stages
+ *  do: shell stages run stage 1's tools, so neither is served to them nor part of their input hash
+ *  (editing vm/guest must not invalidate an hour-long binutils build that never reads it). */
+export function seesSeedAndGuest(stage: Pick<StageRecipe, "runner">): boolean {
+  return stage.runner === "seed-tcc";
+}
+
 export interface GuestCommand {
   init: string;
   initArgs: string[];

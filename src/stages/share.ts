@@ -6,9 +6,11 @@ import path from "node:path";
 export const SEED_GUEST_PATH = "/store/0-tcc-seed";
 
 export interface ShareContents {
-  seed: string;
+  /** The seed tcc, served at SEED_GUEST_PATH (seed-tcc stages only). */
+  seed?: string;
   recipeDir: string;
-  guestDir: string;
+  /** vm/guest, served at /guest (seed-tcc stages only). */
+  guestDir?: string;
   /** name under /sources → host path (a file, or a directory served as a tree) */
   sources: Record<string, string>;
   /** stage name → host dir of its output, served at /store/<name> */
@@ -42,10 +44,12 @@ export async function assembleShare(runDir: string, contents: ShareContents): Pr
   // Mount points for what the guest mounts itself.
   for (const dir of ["proc", "dev", "tmp", "out", "store", "sources"]) await fs.mkdir(path.join(rootDir, dir), { recursive: true });
   await fs.mkdir(outDir, { recursive: true });
-  await fs.copyFile(contents.seed, path.join(rootDir, SEED_GUEST_PATH));
-  await fs.chmod(path.join(rootDir, SEED_GUEST_PATH), 0o555);
+  if (contents.seed) {
+    await fs.copyFile(contents.seed, path.join(rootDir, SEED_GUEST_PATH));
+    await fs.chmod(path.join(rootDir, SEED_GUEST_PATH), 0o555);
+  }
   await linkTree(contents.recipeDir, path.join(rootDir, "recipe"));
-  await linkTree(contents.guestDir, path.join(rootDir, "guest"));
+  if (contents.guestDir) await linkTree(contents.guestDir, path.join(rootDir, "guest"));
   for (const [name, hostPath] of Object.entries(contents.sources)) {
     const target = path.join(rootDir, "sources", name);
     if ((await fs.stat(hostPath)).isDirectory()) await linkTree(hostPath, target);

@@ -14,7 +14,8 @@ export interface BuildRecord {
   guestStatus: number;
   engine: string;
   kernel: unknown;
-  seedSha256: string;
+  /** null for stages that do not see the seed. */
+  seedSha256: string | null;
   wallMs: number;
   initOutputMs: number | null;
   builtAt: string;

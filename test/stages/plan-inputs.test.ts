@@ -1,0 +1,82 @@
+// The planner's input hash against real recipe folders: it follows what a stage sees (recipe bytes,
+// source pins, its inputs' outputs) and nothing about the host (where the checkout lives, file
+// times, how many jobs the guest gets).
+import assert from "node:assert/strict";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { guestDir } from "../../src/provision.js";
+import { planChain, type GatherOptions } from "../../src/stages/plan.js";
+import { guestCommand } from "../../src/stages/runners.js";
+import { loadStage } from "../../src/stages/recipe.js";
+import { recipesDir } from "../../src/paths.js";
+import { tempDir } from "../helpers/provisioned.js";
+
+const PINS = { musl: "m".repeat(64), tinycc: "t".repeat(64), busybox: "b".repeat(64), make: "k".repeat(64) };
+
+/** A copy of the real 1-stage1 and 2a0-make recipes, plus a lock naming stage 1's output. */
+async function checkout(name: string, stage1Output = "o".repeat(64)): Promise<GatherOptions> {
+  const root = await tempDir(`plan-${name}`);
+  for (const stage of ["1-stage1", "2a0-make"]) await fs.cp(path.join(recipesDir(), stage), path.join(root, "recipes", stage), { recursive: true });
+  await fs.cp(guestDir(), path.join(root, "guest"), { recursive: true });
+  const lockFile = path.join(root, "lock.json");
+  await fs.writeFile(lockFile, JSON.stringify({ version: 1, stages: { "1-stage1": { output: stage1Output } } }));
+  return { recipesRoot: path.join(root, "recipes"), workDir: path.join(root, "work"), guestDir: path.join(root, "guest"), seedSha256: "s".repeat(64), lockFile, pins: PINS };
+}
+
+async function hashes(opts: GatherOptions): Promise<Record<string, string | null>> {
+  return Object.fromEntries((await planChain("2a0-make", opts)).map((step) => [step.name, step.inputHash]));
+}
+
+async function touchAll(dir: string, when: Date): Promise<void> {
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) await fs.utimes(path.join(entry.parentPath, entry.name), when, when);
+}
+
+test("the same recipes in another directory, with other file times, plan the same input hashes", async () => {
+  const a = await checkout("a");
+  const b = await checkout("b");
+  await touchAll(b.recipesRoot, new Date("2001-02-03T04:05:06Z"));
+  await touchAll(b.guestDir, new Date("2011-02-03T04:05:06Z"));
+  const planned = await hashes(a);
+  assert.ok(planned["1-stage1"] && planned["2a0-make"]);
+  assert.deepEqual(await hashes(b), planned);
+});
+
+test("the job count reaches the guest but not the input hash", async () => {
+  const opts = await checkout("jobs");
+  const stage = await loadStage(opts.recipesRoot, "2a0-make");
+  assert.notDeepEqual(guestCommand(stage, 1).initArgs, guestCommand(stage, 4).initArgs, "JOBS is passed to the guest");
+  // The planner takes no job count at all; two plans of the same facts agree.
+  assert.deepEqual(await hashes(opts), await hashes(opts));
+});
+
+test("one recipe byte, one source pin or one input's output moves the input hash of exactly the stages that see it", async () => {
+  const base = await checkout("base");
+  const before = await hashes(base);
+
+  const edited = await checkout("edit");
+  await fs.appendFile(path.join(edited.recipesRoot, "2a0-make", "build.sh"), "\n");
+  const afterEdit = await hashes(edited);
+  assert.equal(afterEdit["1-stage1"], before["1-stage1"]);
+  assert.notEqual(afterEdit["2a0-make"], before["2a0-make"]);
+
+  const repinned = await hashes({ ...base, pins: { ...PINS, musl: "n".repeat(64) } });
+  assert.notEqual(repinned["1-stage1"], before["1-stage1"], "stage 1 unpacks musl");
+  assert.equal(repinned["2a0-make"], before["2a0-make"], "2a0 depends on stage 1's output, which the lock fixes");
+
+  const otherOutput = await hashes(await checkout("dep", "p".repeat(64)));
+  assert.equal(otherOutput["1-stage1"], before["1-stage1"]);
+  assert.notEqual(otherOutput["2a0-make"], before["2a0-make"]);
+});
+
+test("a new seed or edited guest headers move seed-tcc stages only: shell stages see neither", async () => {
+  const base = await checkout("seed");
+  const before = await hashes(base);
+  const reseeded = await hashes({ ...base, seedSha256: "z".repeat(64) });
+  assert.notEqual(reseeded["1-stage1"], before["1-stage1"]);
+  assert.equal(reseeded["2a0-make"], before["2a0-make"]);
+  await fs.appendFile(path.join(base.guestDir, "zsys.h"), "\n");
+  const reguested = await hashes(base);
+  assert.notEqual(reguested["1-stage1"], before["1-stage1"]);
+  assert.equal(reguested["2a0-make"], before["2a0-make"]);
+});

@@ -2,11 +2,13 @@
 // - QEMU start → PID 1 output for the smoke stage (goal ≤ 1.0 s under TCG);
 // - stage 1 and 2a0 in QEMU vs natively (namespaces + chroot on the host kernel: the physical
 //   limit), and their ratio;
+// - one CPU-bound tcc compile (tinycc's tcc.c) natively vs in QEMU, boot and 9p excluded: the
+//   emulator's own cost, to tell it apart from our overhead;
 // - a no-op build of the cached chain (goal ≤ 1 s).
 import os from "node:os";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { cacheDir, recipesDir, workDir } from "../src/paths.js";
+import { cacheDir, recipesDir, repoRoot, workDir } from "../src/paths.js";
 import { guestDir, provideKernel, provideSeed, provideStageSources, type ProvisionOptions } from "../src/provision.js";
 import { buildChain, type ChainOptions } from "../src/stages/chain.js";
 import { loadStage } from "../src/stages/recipe.js";
@@ -59,6 +61,23 @@ for (const name of ["1-stage1", "2a0-make"]) {
   }
   console.log(`${name}: native ${times.native.toFixed(1)} s, QEMU ${times.qemu.toFixed(1)} s (${await qemu.accelerator()}), ratio ${(times.qemu / times.native).toFixed(1)}×`);
 }
+
+// One compile's cost: a run with COMPILES compiles minus a run with none, divided by COMPILES.
+const COMPILES = Number(process.env.BENCH_COMPILES ?? 5);
+const compileStage = await loadStage(path.join(repoRoot, "scripts", "bench-stages"), "9-tcc-compile");
+const compileSources = await provideStageSources(compileStage, provision);
+const perCompile: Record<string, number> = {};
+for (const [label, backend] of [["native", native], ["qemu", qemu]] as const) {
+  const seconds: number[] = [];
+  for (const count of [0, COMPILES]) {
+    const stage = { ...compileStage, args: [String(count)] };
+    const run = await buildStage({ ...base(backend, 1), stage, workDir: path.join(scratch, `compile-${label}`), sources: compileSources, dependencies: { "1-stage1": stage1 }, force: true });
+    seconds.push((run.run?.durationMs ?? NaN) / 1000);
+  }
+  perCompile[label] = (seconds[1] - seconds[0]) / COMPILES;
+  console.log(`tcc.c compile, ${label}, 1 CPU: ${perCompile[label].toFixed(3)} s each (run with 0 compiles: ${seconds[0].toFixed(1)} s, with ${COMPILES}: ${seconds[1].toFixed(1)} s)`);
+}
+console.log(`tcc.c compile: QEMU/native ${(perCompile.qemu / perCompile.native).toFixed(1)}× (emulation cost alone)`);
 
 const started = performance.now();
 await buildChain("2a0-make", base(qemu, os.availableParallelism()));

@@ -1,0 +1,29 @@
+// Slow (about an hour under TCG on 2 cores), so not part of `npm test` or CI: `npm run test:slow`.
+// Stage 2a1 (binutils 2.40 built by stage 1's tcc and 2a0's make) end to end in the VM.
+import assert from "node:assert/strict";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { execa } from "execa";
+import { recipesDir, repoRoot, workDir } from "../src/paths.js";
+import { findLeaks } from "../src/store/leaks.js";
+
+const TOOLS = ["addr2line", "ar", "as", "c++filt", "elfedit", "gprof", "ld", "nm", "objcopy", "objdump", "ranlib", "readelf", "size", "strings", "strip"];
+
+test("2a1-binutils builds in the VM, matches its lock, has static tools and leaks no build path", async () => {
+  const result = await execa("node", [path.join(repoRoot, "dist", "src", "cli.js"), "build", "2a1-binutils"], { reject: false });
+  assert.equal(result.exitCode, 0, result.stderr);
+  const lock = JSON.parse(await fs.readFile(path.join(recipesDir(), "lock.json"), "utf8")) as { stages: Record<string, { output: string }> };
+  assert.ok(lock.stages["2a1-binutils"], "2a1-binutils is locked");
+  assert.match(result.stdout, new RegExp(`^2a1-binutils {2}out ${lock.stages["2a1-binutils"].output} `));
+  const outDir = result.stdout.trim().split(/\s+/).at(-1)!;
+  assert.ok(outDir.startsWith(path.join(workDir(), "store")));
+  for (const tool of TOOLS) {
+    const file = path.join(outDir, "bin", tool);
+    assert.ok(((await fs.stat(file)).mode & 0o111) !== 0, `${tool} is executable`);
+    // Static ELF: no PT_INTERP means no "/lib/ld-" interpreter string in the first page.
+    const head = (await fs.readFile(file)).subarray(0, 4096).toString("latin1");
+    assert.ok(head.startsWith("\x7fELF") && !head.includes("/lib/ld-"), `${tool} is a static ELF`);
+  }
+  assert.deepEqual(await findLeaks(outDir, ["/tmp/binutils-2.40", "/tmp/dest", "/sources/"]), []);
+});

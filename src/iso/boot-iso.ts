@@ -55,8 +55,9 @@ export async function bootIso(opts: BootIsoOptions): Promise<IsoBootResult> {
   const consoleLog = new ConsoleLog(opts.logFile);
   const watch = opts.until ? new TextWatch(opts.until) : null;
   const raw = opts.input.isTTY === true;
-  // In raw mode "\n" no longer returns the cursor: notices need "\r\n" and a fresh line.
-  const notice = (line: string) => opts.log(raw ? `\r\n${line}\r` : line);
+  // The guest rarely leaves the cursor at column 0: a notice starts on a fresh line. (Node's raw
+  // mode keeps ONLCR, so "\n" still returns the cursor.)
+  const notice = (line: string) => opts.log(raw ? `\n${line}` : line);
 
   const [command, ...argv] = [...(await parentDeathWrapper()), opts.qemu, ...opts.args];
   const started = performance.now();

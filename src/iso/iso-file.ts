@@ -30,14 +30,15 @@ export interface VolumeDescriptors {
 
 /** Reads the volume descriptor set (bytes from 0x8000 on); null when the "CD001" signature is missing. */
 export function parseVolumeDescriptors(area: Buffer): VolumeDescriptors | null {
+  if (area.length < 6 || area.toString("latin1", 1, 6) !== STANDARD_ID) return null;
   let volumeId = "";
   let bootCatalogSector: number | null = null;
   for (let i = 0; i < MAX_DESCRIPTORS && (i + 1) * SECTOR <= area.length; i++) {
     const d = area.subarray(i * SECTOR, (i + 1) * SECTOR);
-    if (d.toString("latin1", 1, 6) !== STANDARD_ID) return i === 0 ? null : { volumeId, bootCatalogSector };
+    if (d.toString("latin1", 1, 6) !== STANDARD_ID) break;
     const type = d[0];
     if (type === 0 && d.toString("latin1", 7, 39).replace(/\0+$/, "") === EL_TORITO_ID) bootCatalogSector = d.readUInt32LE(0x47);
-    if (type === 1) volumeId = d.toString("latin1", 40, 72).trim();
+    if (type === 1) volumeId = d.toString("latin1", 40, 72).replace(/[\0 ]+$/, "");
     if (type === 255) break;
   }
   return { volumeId, bootCatalogSector };

@@ -1,6 +1,7 @@
 // `zilchboot boot-iso FILE.iso`: flags → validated machine → bootIso → one line on how it ended.
 import os from "node:os";
 import path from "node:path";
+import { execa } from "execa";
 import { positiveInt, str } from "../cli-options.js";
 import type { Command, CommandContext } from "../commands.js";
 import { ZilchError } from "../errors.js";
@@ -39,6 +40,14 @@ function untilFlag(ctx: CommandContext): string | undefined {
   const until = str(ctx, "until");
   if (until === "") throw new ZilchError({ code: "USAGE", message: "--until expects a non-empty text", hint: 'e.g. --until "login:"' });
   return until;
+}
+
+/** Fails early, in one line, when the QEMU binary is missing or broken. */
+async function checkQemu(qemu: string): Promise<void> {
+  const version = await execa(qemu, ["--version"], { reject: false });
+  if (!version.failed) return;
+  const why = version.code === "ENOENT" ? "not found" : (version.shortMessage ?? "").split("\n")[0];
+  throw new ZilchError({ code: "HOST", message: `QEMU binary ${qemu}: ${why}`, hint: "install QEMU (scripts/setup-host.sh) or pass --qemu BIN" });
 }
 
 /** The accelerator: forced, or the cached/probed verdict (the probe boots the guest kernel). */
@@ -120,6 +129,7 @@ Off a TTY the console is streamed to stdout and stdin is forwarded. A guest powe
     const timeoutS = ctx.options.timeout === undefined ? (until ? DEFAULT_UNTIL_TIMEOUT_S : undefined) : positiveInt(ctx, "timeout", 1);
     const forcedAccel = acceleratorFlag(ctx);
     const info = await inspectIso(iso);
+    await checkQemu(qemu);
     const display = ctx.options.display === true ? await windowDisplay(qemu) : null;
     const accel = await accelerator(ctx, qemu, forcedAccel);
     const logFile = path.resolve(str(ctx, "log") ?? defaultLog(iso));

@@ -48,6 +48,7 @@ test("--until exits 0 as soon as the ISO's init prints its line, and the image i
   // … and the log holds it as clean lines.
   const lines = (await fs.readFile(log, "utf8")).split("\n");
   assert.ok(lines.includes(TEST_ISO_MARKER), lines.join("\n"));
+  assert.ok(lines.includes("zilchboot-test-iso: pci network controllers: 0"), "without --net the guest has no NIC at all");
   assert.ok(!lines.some((line) => line.includes("\x1b")), "log lines carry no escape sequences");
   assert.equal(await sha256(testIso.iso), before, "the ISO is attached read-only");
 });
@@ -73,11 +74,12 @@ test("--timeout stops a VM that has not finished and fails with one line", async
   assert.match(run.stderr, /^zilchboot: "zilchboot-test-iso: init running as pid 1" did not appear within 1 s \(.*\); log: .*; pass a longer --timeout/m);
 });
 
-test("--net gives the guest a NIC: QEMU is started with a user-mode e1000 and the guest still boots", async () => {
+test("--net gives the guest one network controller on its PCI bus (user-mode NAT)", async () => {
   const run = await zilchboot([testIso.iso, "--memory", "256", "--net", "--verbose", "--until", TEST_ISO_MARKER, "--timeout", "240"]);
   assert.equal(run.exitCode, 0, run.stderr);
   assert.match(run.stderr, /-nic user,model=e1000/);
   assert.match(run.stderr, /user-mode network/);
+  assert.ok(run.stdout.includes("zilchboot-test-iso: pci network controllers: 1"), run.stdout);
 });
 
 test("on a terminal, keys go to the guest raw; Ctrl-A h answers with help, Ctrl-A x quits and the terminal is restored", async () => {

@@ -109,3 +109,31 @@ test("on a terminal, keys go to the guest raw; Ctrl-A h answers with help, Ctrl-
   assert.match(stty, /(^|\s)icanon(\s|$)/m, "canonical mode is back");
   assert.match(stty, /(^|\s)echo(\s|$)/m, "echo is back");
 });
+
+test("--display opens a QEMU window on the X server while the serial console still streams", async () => {
+  // A real X server without a screen: Xvfb picks a free display number and writes it to stdout.
+  const xvfb = execa("Xvfb", ["-displayfd", "1", "-nolisten", "tcp", "-screen", "0", "1024x768x24"], { reject: false, stdin: "ignore", stderr: "ignore" });
+  try {
+    const display = await new Promise<string>((resolve, reject) => {
+      xvfb.stdout.once("data", (chunk: Buffer) => resolve(`:${chunk.toString().trim()}`));
+      void xvfb.then(() => reject(new Error("Xvfb exited before naming its display")));
+    });
+    const env = { ...process.env, ZILCHBOOT_HOME: path.join(dir, "home"), DISPLAY: display };
+    const run = execa("node", [cli, "boot-iso", testIso.iso, "--display", "--memory", "256", "--until", TEST_ISO_MARKER, "--timeout", "240"], { reject: false, stdin: "ignore", env });
+    let window = "";
+    const watcher = setInterval(() => {
+      void execa("xwininfo", ["-root", "-tree"], { reject: false, env }).then((r) => {
+        window ||= String(r.stdout).split("\n").find((line) => line.includes('"QEMU"')) ?? "";
+      });
+    }, 500);
+    const result = await run;
+    clearInterval(watcher);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stderr, /, window \((gtk|sdl)\);/);
+    assert.ok(result.stdout.includes(TEST_ISO_MARKER), "the serial console still reaches stdout");
+    assert.match(window, /"QEMU"/, "a window titled QEMU was on the X server during the run");
+  } finally {
+    xvfb.kill("SIGTERM");
+    await xvfb;
+  }
+});

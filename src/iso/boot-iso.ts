@@ -36,6 +36,8 @@ export type IsoBootEnd =
   /** QEMU exited 0: the guest powered off or rebooted (-no-reboot). */
   | { kind: "guest-stopped" }
   | { kind: "quit" }
+  /** stdout was closed by its reader. */
+  | { kind: "output-closed" }
   | { kind: "timeout" }
   | { kind: "cancelled" }
   | { kind: "qemu-error"; detail: string };
@@ -86,6 +88,9 @@ export async function bootIso(opts: BootIsoOptions): Promise<IsoBootResult> {
   });
   // The guest may die while keys are in flight: a closed pipe is not an error of ours.
   child.stdin.on("error", () => {});
+  // Our reader went away (`boot-iso … | head`): nobody sees the console any more, so stop.
+  const onOutputError = () => stop({ kind: "output-closed" });
+  opts.output.on("error", onOutputError);
 
   const escape = new ConsoleEscape();
   const onInput = (data: Buffer) => {
@@ -136,6 +141,7 @@ export async function bootIso(opts: BootIsoOptions): Promise<IsoBootResult> {
     opts.signal?.removeEventListener("abort", onAbort);
     process.removeListener("exit", onProcessExit);
     opts.input.removeListener("data", onInput);
+    opts.output.removeListener("error", onOutputError);
     opts.input.pause();
     restoreTerminal();
     // A paused stdin pipe still holds the event loop open; the run is over, so let it go.

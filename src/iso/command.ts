@@ -79,6 +79,9 @@ function report(ctx: CommandContext, result: IsoBootResult, until: string | unde
     case "quit":
       ctx.log(`boot-iso: quit after ${seconds(result.durationMs)}; log: ${logFile}`);
       return;
+    case "output-closed":
+      ctx.log(`boot-iso: stdout was closed after ${seconds(result.durationMs)}, so the VM was stopped; log: ${logFile}`);
+      return;
     case "guest-stopped":
       if (until) {
         throw new ZilchError({ code: "VM", message: `the guest powered off or rebooted after ${seconds(result.durationMs)} without printing ${JSON.stringify(until)}${context}`, hint: "check the text and the log", details: tail });

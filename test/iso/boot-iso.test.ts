@@ -74,6 +74,24 @@ test("--timeout stops a VM that has not finished and fails with one line", async
   assert.match(run.stderr, /^zilchboot: "zilchboot-test-iso: init running as pid 1" did not appear within 1 s \(.*\); log: .*; pass a longer --timeout/m);
 });
 
+test("SIGINT stops the VM: exit 130, one line, and no QEMU left running", async () => {
+  const run = execa("node", [cli, "boot-iso", testIso.iso, "--memory", "256", "--timeout", "240"], { reject: false, stdin: "ignore", env: { ...process.env, ZILCHBOOT_HOME: path.join(dir, "home") } });
+  await new Promise<void>((resolve) => {
+    let seen = "";
+    run.stdout.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes("Booting `zilchboot test ISO'")) resolve();
+    });
+    void run.finally(resolve);
+  });
+  run.kill("SIGINT");
+  const result = await run;
+  assert.equal(result.exitCode, 130, result.stderr);
+  assert.match(result.stderr, /^zilchboot: interrupted after [\d.]+ s; log: /m);
+  const left = await execa("pgrep", ["-f", `qemu-system-x86_64 .*${testIso.iso}`], { reject: false });
+  assert.equal(left.stdout, "", "QEMU was killed with the CLI");
+});
+
 test("--net gives the guest one network controller on its PCI bus (user-mode NAT)", async () => {
   const run = await zilchboot([testIso.iso, "--memory", "256", "--net", "--verbose", "--until", TEST_ISO_MARKER, "--timeout", "240"]);
   assert.equal(run.exitCode, 0, run.stderr);

@@ -9,7 +9,7 @@ import { ConsoleEscape, ESCAPE_HELP } from "./console-escape.js";
 import { TextWatch } from "./text-watch.js";
 
 /** Without any serial output for this long, the image probably talks to the screen only. */
-const SILENCE_NOTICE_MS = 20_000;
+export const SILENCE_NOTICE_MS = 20_000;
 
 export interface BootIsoOptions {
   qemu: string;
@@ -28,6 +28,8 @@ export interface BootIsoOptions {
   log: (line: string) => void;
   /** Whether a window shows the screen (changes the silence notice). */
   display: boolean;
+  /** After this long without console output, say that the image may only use the screen. */
+  silenceNoticeMs?: number;
   signal?: AbortSignal;
 }
 
@@ -121,12 +123,13 @@ export async function bootIso(opts: BootIsoOptions): Promise<IsoBootResult> {
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   if (opts.signal?.aborted) onAbort();
   const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => stop({ kind: "timeout" }), opts.timeoutMs);
+  const silenceMs = opts.silenceNoticeMs ?? SILENCE_NOTICE_MS;
   const silence = setTimeout(() => {
     if (firstOutputMs !== null) return;
     notice(opts.display
-      ? `boot-iso: no serial output after ${SILENCE_NOTICE_MS / 1000} s; the image may use only the screen (see the window)`
-      : `boot-iso: no serial output after ${SILENCE_NOTICE_MS / 1000} s; the image may use only the screen: try --display, or boot its kernel with console=ttyS0`);
-  }, SILENCE_NOTICE_MS);
+      ? `boot-iso: no serial output after ${silenceMs / 1000} s; the image may use only the screen (see the window)`
+      : `boot-iso: no serial output after ${silenceMs / 1000} s; the image may use only the screen: try --display, or boot its kernel with console=ttyS0`);
+  }, silenceMs);
 
   try {
     const result = await child;

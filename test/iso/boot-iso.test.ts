@@ -4,8 +4,11 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { PassThrough } from "node:stream";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
+import { bootIso } from "../../src/iso/boot-iso.js";
+import { isoQemuArgs } from "../../src/iso/iso-args.js";
 import { repoRoot } from "../../src/paths.js";
 import { tempDir } from "../helpers/provisioned.js";
 import { buildTestIso, TEST_ISO_MARKER, type TestIso } from "../helpers/test-iso.js";
@@ -154,4 +157,30 @@ test("--display opens a QEMU window on the X server while the serial console sti
     xvfb.kill("SIGTERM");
     await xvfb;
   }
+});
+
+test("bootIso: an image that never writes to the serial port gets a notice pointing at --display, then times out", async () => {
+  // BIOS-bootable by its catalog, but the boot image is 2 KiB of zeros: SeaBIOS jumps into it and
+  // nothing is ever printed on the serial port.
+  const tree = path.join(dir, "silent-tree");
+  await fs.mkdir(tree, { recursive: true });
+  await fs.writeFile(path.join(tree, "boot.img"), Buffer.alloc(2048));
+  const iso = path.join(dir, "silent.iso");
+  await execa("xorriso", ["-as", "mkisofs", "-quiet", "-o", iso, "-b", "boot.img", "-no-emul-boot", "-boot-load-size", "4", tree]);
+  const notices: string[] = [];
+  const result = await bootIso({
+    qemu: "qemu-system-x86_64",
+    args: isoQemuArgs({ iso, accel: "tcg", memoryMiB: 64, cpus: 1, display: null, net: false }),
+    logFile: path.join(dir, "silent.log"),
+    timeoutMs: 4000,
+    // Not the runner's stdin: a developer's terminal must not be switched to raw mode by a test.
+    input: new PassThrough() as unknown as NodeJS.ReadStream,
+    output: new PassThrough(),
+    log: (line) => notices.push(line),
+    display: false,
+    silenceNoticeMs: 1500,
+  });
+  assert.equal(result.end.kind, "timeout");
+  assert.equal(result.firstOutputMs, null);
+  assert.deepEqual(notices, ["boot-iso: no serial output after 1.5 s; the image may use only the screen: try --display, or boot its kernel with console=ttyS0"]);
 });

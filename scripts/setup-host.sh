@@ -20,7 +20,7 @@ TXT
 esac
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, musl-tools, gcc, make, flex, bison, bc, libelf-dev, xz-utils" >&2
+  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, musl-tools, gcc, make, flex, bison, bc, libelf-dev, xz-utils (boot-iso --display: qemu-system-gui; tests: grub-pc-bin, xorriso, mtools, cpio, xvfb, x11-utils)" >&2
   exit 1
 fi
 
@@ -67,5 +67,12 @@ add_deb_src
 $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
   qemu-system-x86 musl-tools gcc make flex bison bc libelf-dev xz-utils bzip2 dpkg-dev ca-certificates \
+  >/dev/null
+# boot-iso: QEMU's window UI (gtk/sdl modules) for --display. Its test builds a bootable ISO (GRUB
+# for BIOS, xorriso, an initramfs made with cpio; mtools serves grub-mkrescue's EFI image on hosts
+# that also have GRUB's EFI modules), drives the CLI on a pty with util-linux's `script`, and checks
+# the --display window on Xvfb with xwininfo (x11-utils).
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  qemu-system-gui grub-pc-bin grub-common xorriso mtools cpio util-linux xvfb x11-utils \
   >/dev/null
 echo "setup-host: ready (qemu $(qemu-system-x86_64 --version | head -1 | awk '{print $4}'), musl-gcc $(command -v musl-gcc))"

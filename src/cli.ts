@@ -20,6 +20,10 @@ const GLOBAL_OPTIONS = {
   "update-lock": { type: "boolean" },
   json: { type: "string" },
   runner: { type: "string" },
+  display: { type: "boolean" },
+  net: { type: "boolean" },
+  until: { type: "string" },
+  log: { type: "string" },
 } satisfies ParseArgsConfig["options"];
 
 const USAGE = `usage: zilchboot <command> [options]

@@ -1,6 +1,7 @@
 // The CLI's commands: each parses its own words and calls the programmatic API.
 import fs from "node:fs/promises";
 import path from "node:path";
+import { positiveInt, str } from "./cli-options.js";
 import { ZilchError } from "./errors.js";
 import { cacheDir, recipesDir, workDir } from "./paths.js";
 import { fetchPinned, guestDir, pinsFile, provideKernel, provideSeed, provideStageSources, type ProvisionOptions } from "./provision.js";
@@ -11,6 +12,7 @@ import { buildChain, type ChainOptions } from "./stages/chain.js";
 import { buildStage } from "./stages/run.js";
 import { readLock } from "./store/lock.js";
 import { listEntries, type StoreEntry } from "./store/store.js";
+import { bootIsoCommand } from "./iso/command.js";
 import { Progress } from "./progress.js";
 import { NativeBackend } from "./vm/native.js";
 import { QemuBackend, hostCpus } from "./vm/qemu.js";
@@ -34,21 +36,6 @@ export interface Command {
 }
 
 export const DEFAULT_TARGET = "1-stage1";
-
-function positiveInt(ctx: CommandContext, name: string, fallback: number): number {
-  const raw = ctx.options[name];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ZilchError({ code: "USAGE", message: `--${name} expects a positive integer, got ${JSON.stringify(raw)}`, hint: `e.g. --${name} 2` });
-  }
-  return value;
-}
-
-function str(ctx: CommandContext, name: string): string | undefined {
-  const value = ctx.options[name];
-  return typeof value === "string" ? value : undefined;
-}
 
 function provisionOptions(ctx: CommandContext): ProvisionOptions {
   const mirrors = ctx.options.mirror;
@@ -268,4 +255,5 @@ ${SHARED_VM_HELP}`,
       for (const entry of await listEntries(workDir())) ctx.print(describeEntry(entry));
     },
   },
+  "boot-iso": bootIsoCommand,
 };

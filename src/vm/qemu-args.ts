@@ -50,7 +50,7 @@ export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs" | "ou
 }
 
 /** Extra flags an accelerator needs besides `-accel`. */
-function acceleratorFlags(accel: string): string[] {
+export function acceleratorFlags(accel: string): string[] {
   const name = accel.split(",")[0];
   // Hardware accelerators run the host CPU model; TCG emulates its default (qemu64 + what we need).
   return name === "kvm" || name === "hvf" ? ["-accel", accel, "-cpu", "host"] : ["-accel", accel];

@@ -121,7 +121,7 @@ let wrapper: Promise<string[]> | undefined;
 
 /** On Linux, `setpriv --pdeathsig KILL` makes the kernel kill QEMU if we die, even by SIGKILL,
  *  which no handler of ours can catch. Without setpriv, SIGINT/SIGTERM handling still applies. */
-function parentDeathWrapper(): Promise<string[]> {
+export function parentDeathWrapper(): Promise<string[]> {
   wrapper ??= process.platform !== "linux"
     ? Promise.resolve([])
     : execa("setpriv", ["--pdeathsig", "KILL", "--", "true"], { reject: false }).then((r) => (r.exitCode === 0 ? ["setpriv", "--pdeathsig", "KILL", "--"] : []));

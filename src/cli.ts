@@ -20,6 +20,10 @@ const GLOBAL_OPTIONS = {
   "update-lock": { type: "boolean" },
   json: { type: "string" },
   runner: { type: "string" },
+  before: { type: "boolean" },
+  after: { type: "boolean" },
+  rerun: { type: "boolean" },
+  web: { type: "boolean" },
 } satisfies ParseArgsConfig["options"];
 
 const USAGE = `usage: zilchboot <command> [options]

@@ -47,6 +47,8 @@ export class TerminalFrontend implements ShellFrontend {
     // Even a crash of ours must not leave the user's terminal raw.
     process.once("exit", restore);
     this.cleanup = () => {
+      // The guest's last line may have no newline (a prompt): start ours on a fresh line.
+      stdout.write("\r\n");
       stdin.off("data", onData);
       stdout.off("resize", onResize);
       process.off("exit", restore);

@@ -79,7 +79,7 @@ export async function runShell(prepared: PreparedShell, frontend: ShellFrontend,
   let quit = false;
   const gate = new ReadyGate(() => {
     readyMs = Math.round(performance.now() - started);
-    frontend.notice(`zilchboot shell: ${prepared.stage.name} (${prepared.mode}${prepared.rerun ? ", re-run" : ""}) ready after ${(readyMs / 1000).toFixed(1)} s; inputs are read-only, /out and /tmp are scratch; Ctrl-] q quits`);
+    frontend.notice(`zilchboot: ${prepared.stage.name} shell (${prepared.mode}${prepared.rerun ? ", re-run" : ""}) ready in ${(readyMs / 1000).toFixed(1)} s; inputs read-only, /out and /tmp scratch; Ctrl-] q quits`);
   }, (chunk) => frontend.write(chunk));
   const { rows, cols } = frontend.size();
   try {

@@ -28,14 +28,14 @@ export class TerminalFrontend implements ShellFrontend {
     this.streams.stdout.write(`\r\n[${line}]\r\n`);
   }
 
-  attach(io: ConsoleIo, quit: () => void): void {
+  attach(io: ConsoleIo, quit: (why: string) => void): void {
     const { stdin, stdout } = this.streams;
     const onData = (data: Buffer) => {
       const { forward, actions } = this.escape.feed(data);
       if (forward.length > 0) io.input(forward);
       for (const action of actions) {
         if (action === "help") this.notice(ESCAPE_HELP);
-        if (action === "quit") quit();
+        if (action === "quit") quit("left with the escape key");
       }
     };
     const onResize = () => io.control(`${stdout.rows} ${stdout.columns}`);

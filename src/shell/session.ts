@@ -13,8 +13,8 @@ export interface ShellFrontend {
   write(chunk: Uint8Array): void;
   /** A line from zilchboot itself, not from the guest. */
   notice(line: string): void;
-  /** Connects keys and window size changes to the guest; `quit` kills the VM. */
-  attach(io: ConsoleIo, quit: () => void): void;
+  /** Connects keys and window size changes to the guest; `quit(why)` kills the VM. */
+  attach(io: ConsoleIo, quit: (why: string) => void): void;
   /** Undoes attach (raw mode, listeners); safe to call in any state, also after a crash. */
   detach(): void;
 }
@@ -33,8 +33,9 @@ export interface ShellResult {
   run: VmRun;
   /** Session start → the guest's ready line, when seen. */
   readyMs: number | null;
-  /** The user left with the escape key (or the page closed): the VM was killed. */
-  quit: boolean;
+  /** Why the user ended the session ("left with the escape key", "the page closed"), which
+   *  killed the VM; null when the VM ended by itself. */
+  quit: string | null;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -76,7 +77,7 @@ export async function runShell(prepared: PreparedShell, frontend: ShellFrontend,
   const local = new AbortController();
   const signal = opts.signal ? AbortSignal.any([local.signal, opts.signal]) : local.signal;
   let readyMs: number | null = null;
-  let quit = false;
+  let quit: string | null = null;
   const gate = new ReadyGate(() => {
     readyMs = Math.round(performance.now() - started);
     frontend.notice(`zilchboot: ${prepared.stage.name} shell (${prepared.mode}${prepared.rerun ? ", re-run" : ""}) ready in ${(readyMs / 1000).toFixed(1)} s; inputs read-only, /out and /tmp scratch; Ctrl-] q quits`);
@@ -94,8 +95,8 @@ export async function runShell(prepared: PreparedShell, frontend: ShellFrontend,
       consoleLog: prepared.logFile,
       console: {
         onOutput: (chunk) => gate.feed(chunk),
-        onAttach: (io) => frontend.attach(io, () => {
-          quit = true;
+        onAttach: (io) => frontend.attach(io, (why) => {
+          quit ??= why;
           local.abort();
         }),
       },
@@ -109,7 +110,7 @@ export async function runShell(prepared: PreparedShell, frontend: ShellFrontend,
 /** One line about how the session ended. */
 export function describeShellEnd(result: ShellResult, logFile: string): string {
   const { outcome } = result.run;
-  if (result.quit) return "zilchboot shell: left with the escape key; VM killed";
+  if (result.quit) return `zilchboot shell: ${result.quit}; VM killed`;
   if (outcome.kind === "status") return `zilchboot shell: the shell exited ${outcome.status}; VM stopped`;
   if (outcome.kind === "timeout") return `zilchboot shell: timed out, VM killed; log: ${logFile}`;
   return `zilchboot shell: VM ended: ${outcome.detail}; last lines: ${JSON.stringify(result.run.consoleTail.slice(-3))}; log: ${logFile}`;

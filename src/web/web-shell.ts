@@ -19,10 +19,12 @@ function parseMessage(raw: string): ClientMessage | null {
   return null;
 }
 
+const PAGE_CLOSED = "the page closed";
+
 /** A page's terminal as a shell frontend. */
 class PageFrontend implements ShellFrontend {
   private io: ConsoleIo | null = null;
-  private quit: (() => void) | null = null;
+  private quit: ((why: string) => void) | null = null;
   private closed = false;
 
   constructor(private readonly socket: WebSocket, private readonly initial: { rows: number; cols: number }) {
@@ -34,7 +36,7 @@ class PageFrontend implements ShellFrontend {
     // Closing the page ends the VM.
     socket.on("close", () => {
       this.closed = true;
-      this.quit?.();
+      this.quit?.(PAGE_CLOSED);
     });
   }
 
@@ -50,10 +52,10 @@ class PageFrontend implements ShellFrontend {
     this.write(Buffer.from(`\r\n[${line}]\r\n`));
   }
 
-  attach(io: ConsoleIo, quit: () => void): void {
+  attach(io: ConsoleIo, quit: (why: string) => void): void {
     this.io = io;
     this.quit = quit;
-    if (this.closed) quit();
+    if (this.closed) quit(PAGE_CLOSED);
   }
 
   detach(): void {

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { execa } from "execa";
-import { chromium, type BrowserContext } from "playwright-core";
+import { execa, type ResultPromise } from "execa";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 import WebSocket from "ws";
 import { repoRoot } from "../../src/paths.js";
 import { BUSY_CLOSE_CODE } from "../../src/web/server.js";
@@ -22,7 +22,18 @@ const SCREEN = `(() => {
   return lines.join("\\n");
 })()`;
 
-test("the web shell runs the VM console in a browser page, one viewer at a time, and closing the page ends the VM", async (t) => {
+interface WebSession {
+  cli: ResultPromise<{ reject: false; all: true }>;
+  page: Page;
+  url: URL;
+  qemu: number;
+  /** Page opened → shell prompt on it. */
+  promptMs: number;
+  dir: string;
+}
+
+/** Runs `fn` with the CLI serving 1-stage1's shell and a fresh headless Chromium showing its prompt. */
+async function withWebShell(fn: (session: WebSession) => Promise<void>): Promise<void> {
   const { kernel, seed } = await provisioned();
   const dir = await tempDir("web-shell");
   let browser: BrowserContext | undefined;
@@ -41,17 +52,25 @@ test("the web shell runs the VM console in a browser page, one viewer at a time,
   try {
     // A fresh profile each run (playwright passes it as --user-data-dir).
     browser = await chromium.launchPersistentContext(path.join(dir, "profile"), { executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
-    const url = await printed;
+    const url = new URL(await printed);
     const page = await browser.newPage();
     const opened = performance.now();
-    await page.goto(url);
+    await page.goto(url.href);
     await page.waitForFunction(`${SCREEN}.includes("1-stage1:before# ")`, undefined, { timeout: 120_000 });
-    t.diagnostic(`page opened → prompt: ${Math.round(performance.now() - opened)} ms`);
-    const qemu = await findQemu(cli.pid!);
+    const promptMs = Math.round(performance.now() - opened);
+    await fn({ cli, page, url, qemu: await findQemu(cli.pid!), promptMs, dir });
+  } finally {
+    await browser?.close();
+    cli.kill("SIGKILL");
+    await fs.rm(path.join(dir, "profile"), { recursive: true, force: true });
+  }
+}
 
+test("the web shell runs the VM console in a browser page, one viewer at a time, and closing the page ends the VM", async (t) => {
+  await withWebShell(async ({ cli, page, url, qemu, promptMs, dir }) => {
+    t.diagnostic(`page opened → prompt: ${promptMs} ms`);
     // A second viewer is told the VM is taken, and the first keeps it.
-    const address = new URL(url);
-    const second = new WebSocket(`ws://${address.host}/ws?token=${address.searchParams.get("token")}`, { origin: address.origin });
+    const second = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get("token")}`, { origin: url.origin });
     const refused = await new Promise<number>((resolve) => second.once("close", (code) => resolve(code)));
     assert.equal(refused, BUSY_CLOSE_CODE);
 
@@ -67,10 +86,18 @@ test("the web shell runs the VM console in a browser page, one viewer at a time,
     await page.close();
     const result = await cli;
     assert.equal(result.exitCode, 0, result.all);
+    assert.match(result.all, /the page closed; VM killed/);
     assert.equal(alive(qemu), false, "QEMU still runs after the page closed");
-  } finally {
-    await browser?.close();
-    cli.kill("SIGKILL");
-    await fs.rm(path.join(dir, "profile"), { recursive: true, force: true });
-  }
+  });
+});
+
+test("Ctrl-C on the web shell's command ends the VM and tells the page", async () => {
+  await withWebShell(async ({ cli, page, qemu }) => {
+    cli.kill("SIGINT");
+    const result = await cli;
+    assert.equal(result.exitCode, 0, result.all);
+    assert.match(result.all, /SIGINT, stopping/);
+    assert.equal(alive(qemu), false, "QEMU still runs after Ctrl-C");
+    await page.waitForFunction(`${SCREEN}.includes("[disconnected")`, undefined, { timeout: 10_000 });
+  });
 });

@@ -205,7 +205,7 @@ ${SHARED_VM_HELP}`,
     help: `${SHELL_HELP}
 ${SHARED_VM_HELP}`,
     async run(ctx) {
-      const words = shellWords(ctx.positionals, ctx.options);
+      const words = shellWords(ctx.positionals, ctx.options, Boolean(process.stdin.isTTY && process.stdout.isTTY));
       await runShellCommand(words, await chainOptions(ctx, words.stage), ctx);
     },
   },

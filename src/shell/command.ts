@@ -26,8 +26,8 @@ export interface ShellWords {
   web: boolean;
 }
 
-/** Checks the shell command's words. Pure. */
-export function shellWords(positionals: string[], options: Record<string, unknown>): ShellWords {
+/** Checks the shell command's words; `terminal`: stdin and stdout are TTYs. Pure. */
+export function shellWords(positionals: string[], options: Record<string, unknown>, terminal: boolean): ShellWords {
   if (positionals.length !== 1) {
     throw new ZilchError({ code: "USAGE", message: `shell takes one stage, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`, hint: "e.g. 'zilchboot shell 1-stage1'" });
   }
@@ -36,6 +36,9 @@ export function shellWords(positionals: string[], options: Record<string, unknow
   }
   if (options.rerun === true && options.after === true) {
     throw new ZilchError({ code: "USAGE", message: "--rerun re-runs the stage on its inputs, --after shows its output", hint: "drop one of them" });
+  }
+  if (options.web !== true && !terminal) {
+    throw new ZilchError({ code: "USAGE", message: "zilchboot shell needs a terminal on stdin and stdout", hint: "run it from a terminal, or use --web" });
   }
   return { stage: positionals[0], mode: options.after === true ? "after" : "before", rerun: options.rerun === true, web: options.web === true };
 }
@@ -48,9 +51,6 @@ export interface ShellContext {
 }
 
 export async function runShellCommand(words: ShellWords, chain: ChainOptions, ctx: ShellContext): Promise<void> {
-  if (!words.web && !(process.stdin.isTTY && process.stdout.isTTY)) {
-    throw new ZilchError({ code: "USAGE", message: "zilchboot shell needs a terminal on stdin and stdout", hint: "run it from a terminal, or use --web" });
-  }
   if (chain.backend.name === "native") {
     throw new ZilchError({ code: "USAGE", message: "zilchboot shell needs a VM; --runner native has no console to attach", hint: "drop --runner native" });
   }

@@ -10,13 +10,14 @@ const { Terminal } = xtermHeadless;
 const WRAP_OFF = "\x1b[?7l";
 
 // Wide enough that few lines wrap; wrapped rows are joined again anyway.
-const COLUMNS = 400;
+const COLUMNS = 200;
 
 export class CleanLines {
   private readonly term = new Terminal({ cols: COLUMNS, rows: 50, scrollback: 100, convertEol: true, allowProposedApi: true });
   private readonly decoder = new TextDecoder("utf-8");
   /** The end of a chunk that may be the start of WRAP_OFF, held for the next chunk. */
   private carry = "";
+  /** Resolves when everything written so far is interpreted. */
   private written: Promise<void> = Promise.resolve();
 
   constructor(private readonly onLine: (line: string) => void) {
@@ -55,7 +56,8 @@ export class CleanLines {
 
   private enqueue(text: string): void {
     if (text === "") return;
-    this.written = this.written.then(() => new Promise<void>((resolve) => this.term.write(text, resolve)));
+    // xterm interprets writes in order: the last write's callback means all are done.
+    this.written = new Promise<void>((resolve) => this.term.write(text, resolve));
   }
 
   /** A screen line plus the rows it wrapped from. */

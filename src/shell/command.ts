@@ -17,7 +17,8 @@ init and busybox, the seed and vm/shell/console.c) are served at /zilchboot/shel
   --rerun          first re-run the stage's program as a build does, then the shell: after a failed
                    build, /tmp holds its build tree and /out its partial output
   --web            serve an xterm.js page on 127.0.0.1 instead of using this terminal; prints its URL
-Keys: Ctrl-] q quits and kills the VM, Ctrl-] Ctrl-] sends Ctrl-], Ctrl-] ? shows help.`;
+Keys: Ctrl-] q quits and kills the VM, Ctrl-] Ctrl-] sends Ctrl-], Ctrl-] ? shows help.
+The VM runs until the shell exits (--timeout SEC kills it earlier; default a day).`;
 
 export interface ShellWords {
   stage: string;

@@ -38,6 +38,9 @@ export function shellWords(positionals: string[], options: Record<string, unknow
   if (options.rerun === true && options.after === true) {
     throw new ZilchError({ code: "USAGE", message: "--rerun re-runs the stage on its inputs, --after shows its output", hint: "drop one of them" });
   }
+  if (options.runner === "native") {
+    throw new ZilchError({ code: "USAGE", message: "zilchboot shell needs a VM; --runner native has no console to attach", hint: "drop --runner native" });
+  }
   if (options.web !== true && !terminal) {
     throw new ZilchError({ code: "USAGE", message: "zilchboot shell needs a terminal on stdin and stdout", hint: "run it from a terminal, or use --web" });
   }
@@ -52,9 +55,6 @@ export interface ShellContext {
 }
 
 export async function runShellCommand(words: ShellWords, chain: ChainOptions, ctx: ShellContext): Promise<void> {
-  if (chain.backend.name === "native") {
-    throw new ZilchError({ code: "USAGE", message: "zilchboot shell needs a VM; --runner native has no console to attach", hint: "drop --runner native" });
-  }
   const stage = await loadStage(chain.recipesRoot, words.stage);
   const prepared = await prepareShell({ stage: words.stage, mode: words.mode, rerun: words.rerun, chain });
   const runOptions = {

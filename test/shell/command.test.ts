@@ -16,6 +16,7 @@ test("shell refuses contradictory or missing words with a usage error", () => {
     [["a", "b"], {}, /one stage, got a b/],
     [["a"], { before: true, after: true }, /exclude each other/],
     [["a"], { rerun: true, after: true }, /--rerun/],
+    [["a"], { runner: "native" }, /needs a VM/],
   ] as const) {
     assert.throws(() => shellWords([...positionals], options, true), (e: unknown) => e instanceof ZilchError && e.code === "USAGE" && message.test(e.message));
   }

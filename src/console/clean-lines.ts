@@ -13,6 +13,8 @@ const WRAP_OFF = "\x1b[?7l";
 const COLUMNS = 200;
 
 export class CleanLines {
+  // convertEol: a bare \n (processes without a tty) ends a line as \r\n does. allowProposedApi:
+  // @xterm/headless counts reading `buffer` as proposed API.
   private readonly term = new Terminal({ cols: COLUMNS, rows: 50, scrollback: 100, convertEol: true, allowProposedApi: true });
   private readonly decoder = new TextDecoder("utf-8");
   /** The end of a chunk that may be the start of WRAP_OFF, held for the next chunk. */

@@ -24,6 +24,10 @@ const GLOBAL_OPTIONS = {
   net: { type: "boolean" },
   until: { type: "string" },
   log: { type: "string" },
+  before: { type: "boolean" },
+  after: { type: "boolean" },
+  rerun: { type: "boolean" },
+  web: { type: "boolean" },
 } satisfies ParseArgsConfig["options"];
 
 const USAGE = `usage: zilchboot <command> [options]

@@ -14,6 +14,7 @@ import { readLock } from "./store/lock.js";
 import { listEntries, type StoreEntry } from "./store/store.js";
 import { bootIsoCommand } from "./iso/command.js";
 import { Progress } from "./progress.js";
+import { SHELL_HELP, runShellCommand, shellWords } from "./shell/command.js";
 import { NativeBackend } from "./vm/native.js";
 import { QemuBackend, hostCpus } from "./vm/qemu.js";
 
@@ -183,6 +184,16 @@ ${SHARED_VM_HELP}`,
       for (const line of progress.summary()) ctx.log(line);
       if (json) await progress.writeJson(json, target);
       ctx.print(describeEntry(entry));
+    },
+  },
+  shell: {
+    summary: "open ash in a stage's VM (its inputs, or --after also its output; --web for a browser)",
+    usage: "STAGE [--before|--after] [--rerun] [--web] [VM options]",
+    help: `${SHELL_HELP}
+${SHARED_VM_HELP}`,
+    async run(ctx) {
+      const words = shellWords(ctx.positionals, ctx.options, Boolean(process.stdin.isTTY && process.stdout.isTTY));
+      await runShellCommand(words, await chainOptions(ctx, words.stage), ctx);
     },
   },
   plan: {

@@ -11,6 +11,7 @@ import { hashTree, listTree } from "../store/tree-hash.js";
 import type { VmBackend, VmRun } from "../vm/backend.js";
 import { inputHash, type StageInputs } from "./input-hash.js";
 import type { StageRecipe } from "./recipe.js";
+import { shellCommandLine } from "../shell/guest-session.js";
 import { guestCommand, seesSeedAndGuest } from "./runners.js";
 import { assembleShare } from "./share.js";
 
@@ -101,7 +102,8 @@ export async function buildStage(opts: BuildStageOptions): Promise<BuildStageRes
       onConsoleLine: opts.onConsoleLine,
     }, opts.signal);
     if (opts.signal?.aborted) throw new ZilchError({ code: "STAGE", message: `stage ${stage.name} interrupted; nothing was stored`, hint: "run the build again" });
-    const failure = describeFailure(stage.name, run, logFile, timeoutMs);
+    const shell = shellCommandLine(stage.name, { rerun: true, cpus: opts.cpus, memoryMiB: opts.memoryMiB });
+    const failure = describeFailure(stage.name, run, logFile, timeoutMs, shell);
     if (failure) throw failure;
     await normaliseModes(outDir);
     const packed = await packedSha256(outDir);
@@ -147,7 +149,8 @@ async function enforceLock(opts: BuildStageOptions, output: string, runDir: stri
   opts.log?.(`${opts.stage.name}: recorded output ${output} in ${opts.lockFile}`);
 }
 
-function describeFailure(stage: string, run: VmRun, logFile: string, timeoutMs: number): ZilchError | null {
+/** The message ends with the command that reopens the failed stage in a shell. */
+function describeFailure(stage: string, run: VmRun, logFile: string, timeoutMs: number, shellCommand: string): ZilchError | null {
   const { outcome } = run;
   if (outcome.kind === "status" && outcome.status === 0) return null;
   const seconds = Math.round(run.durationMs / 1000);
@@ -160,7 +163,11 @@ function describeFailure(stage: string, run: VmRun, logFile: string, timeoutMs: 
   return new ZilchError({
     code: "STAGE",
     message: `stage ${stage} failed: ${why} (last line: ${JSON.stringify(lastLine)}); log: ${logFile}`,
-    hint: "nothing was stored; rerun with --keep to inspect the run directory",
-    details: ["last console lines:", ...tail.map((line) => `  ${line}`)],
+    hint: "nothing was stored; rerun with --keep to inspect the run directory, or open a shell in the failed stage (below)",
+    details: [
+      "last console lines:",
+      ...tail.map((line) => `  ${line}`),
+      `to debug it, re-run the stage in its VM and get a shell in its build tree: ${shellCommand}`,
+    ],
   });
 }

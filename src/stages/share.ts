@@ -18,7 +18,7 @@ export interface ShareContents {
 }
 
 /** Hard link when possible (cheap, same bytes); copy across filesystems. */
-async function linkOrCopy(from: string, to: string): Promise<void> {
+export async function linkOrCopy(from: string, to: string): Promise<void> {
   try {
     await fs.link(from, to);
   } catch {
@@ -26,7 +26,7 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
   }
 }
 
-async function linkTree(from: string, to: string): Promise<void> {
+export async function linkTree(from: string, to: string): Promise<void> {
   await fs.mkdir(to, { recursive: true });
   for (const entry of await fs.readdir(from, { withFileTypes: true })) {
     const source = path.join(from, entry.name);

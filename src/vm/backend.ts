@@ -20,6 +20,25 @@ export interface BootSpec {
   consoleLog: string;
   /** Live console lines (e.g. `--verbose` on a TTY). */
   onConsoleLine?: (line: string) => void;
+  /** An interactive user on the console (`zilchboot shell`); builds leave it unset. */
+  console?: ConsoleAttachment;
+}
+
+/** What an interactive session hands the backend: where raw console bytes go, and a hook that
+ *  receives the means to type into the guest once it runs. Backend-neutral: QEMU wires it to its
+ *  serial ports, a v86 backend would wire it to `serial0_send` and its output-byte events. */
+export interface ConsoleAttachment {
+  /** Every byte the guest writes to its console, escape sequences intact (for a terminal). */
+  onOutput(chunk: Uint8Array): void;
+  /** Called once, when the guest's console accepts input. */
+  onAttach(io: ConsoleIo): void;
+}
+
+export interface ConsoleIo {
+  /** Bytes to the guest's console (ttyS0), as if typed. */
+  input(data: string | Uint8Array): void;
+  /** One line to the guest's control port (ttyS1), e.g. "ROWS COLS" for a window size change. */
+  control(line: string): void;
 }
 
 export type VmOutcome =

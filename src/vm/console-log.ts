@@ -1,12 +1,11 @@
 // Turns a VM's serial byte stream into clean text lines: a log file, a live view and a tail.
 import fs from "node:fs";
-import stripAnsi from "strip-ansi";
+import { CleanLines } from "../console/clean-lines.js";
 
 export class ConsoleLog {
   private readonly out: fs.WriteStream;
-  private pending = "";
   private readonly tailLines: string[] = [];
-  private readonly decoder = new TextDecoder("utf-8");
+  private readonly lines: CleanLines;
 
   constructor(
     file: string,
@@ -14,15 +13,11 @@ export class ConsoleLog {
     private readonly tailSize = 20,
   ) {
     this.out = fs.createWriteStream(file, { flags: "w" });
+    this.lines = new CleanLines((line) => this.emit(line));
   }
 
   write(chunk: Uint8Array): void {
-    this.pending += this.decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = this.pending.indexOf("\n")) >= 0) {
-      this.emit(this.pending.slice(0, newline));
-      this.pending = this.pending.slice(newline + 1);
-    }
+    this.lines.write(chunk);
   }
 
   /** The last lines seen (at most tailSize). */
@@ -31,14 +26,11 @@ export class ConsoleLog {
   }
 
   async close(): Promise<void> {
-    if (this.pending) this.emit(this.pending);
-    this.pending = "";
+    await this.lines.end();
     await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
 
-  private emit(raw: string): void {
-    // Serial consoles end lines with \r\n and firmware repaints with bare \r: keep the last repaint.
-    const line = stripAnsi(raw).split("\r").filter((part) => part.length > 0).pop() ?? "";
+  private emit(line: string): void {
     this.out.write(line + "\n");
     this.tailLines.push(line);
     if (this.tailLines.length > this.tailSize) this.tailLines.shift();

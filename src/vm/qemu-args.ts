@@ -56,7 +56,13 @@ export function acceleratorFlags(accel: string): string[] {
   return name === "kvm" || name === "hvf" ? ["-accel", accel, "-cpu", "host"] : ["-accel", accel];
 }
 
-export function qemuArgs(spec: BootSpec, accel: string): string[] {
+/** Host side of the guest's control port (ttyS1) in interactive sessions: QEMU connects to this
+ *  Unix socket, which we listen on. */
+export interface InteractiveArgs {
+  controlSocket: string;
+}
+
+export function qemuArgs(spec: BootSpec, accel: string, interactive?: InteractiveArgs): string[] {
   const args = [
     ...acceleratorFlags(accel),
     "-M", "pc",
@@ -77,6 +83,11 @@ export function qemuArgs(spec: BootSpec, accel: string): string[] {
       "-fsdev", `local,id=out,path=${path.resolve(spec.outDir)},security_model=none`,
       "-device", "virtio-9p-pci,fsdev=out,mount_tag=out",
     );
+  }
+  if (interactive) {
+    // A second serial port (guest ttyS1) carries control lines such as window sizes, so that the
+    // console itself stays a plain byte stream in both directions.
+    args.push("-chardev", `socket,id=control,path=${interactive.controlSocket}`, "-serial", "chardev:control");
   }
   args.push("-device", `isa-debug-exit,iobase=0x${DEBUG_EXIT_PORT.toString(16)},iosize=0x04`);
   return args;

@@ -6,6 +6,7 @@ import { chooseAccelerator, acceleratorCandidates, TCG } from "./accel.js";
 import type { BootSpec, ProbeResult, VmBackend, VmRun } from "./backend.js";
 import { ConsoleLog } from "./console-log.js";
 import { interpretQemuExit, qemuArgs } from "./qemu-args.js";
+import { openControlChannel, type ControlChannel } from "./qemu-control.js";
 
 /** Lines our guest programs print start with this; the first one marks "PID 1 is running". */
 export const GUEST_MARKER = "zilchboot-guest:";
@@ -65,7 +66,8 @@ export class QemuBackend implements VmBackend {
 
   async boot(spec: BootSpec, signal?: AbortSignal): Promise<VmRun> {
     const accel = await this.accelerator();
-    const args = qemuArgs(spec, accel);
+    const control: ControlChannel | null = spec.console ? await openControlChannel() : null;
+    const args = qemuArgs(spec, accel, control ? { controlSocket: control.socketPath } : undefined);
     const started = performance.now();
     let initOutputMs: number | null = null;
     const consoleLog = new ConsoleLog(spec.consoleLog, (line) => {
@@ -78,7 +80,8 @@ export class QemuBackend implements VmBackend {
     const [command, ...argv] = [...(await parentDeathWrapper()), this.binary, ...args];
     const child = execa(command, argv, {
       reject: false,
-      stdin: "ignore",
+      // An interactive console types into the guest through QEMU's stdio serial port.
+      stdin: spec.console ? "pipe" : "ignore",
       stdout: "pipe",
       stderr: "pipe",
       buffer: { stdout: false, stderr: true },
@@ -89,7 +92,18 @@ export class QemuBackend implements VmBackend {
     child.stdout.on("data", (chunk: Buffer) => {
       firstOutputMs ??= Math.round(performance.now() - started);
       consoleLog.write(chunk);
+      spec.console?.onOutput(chunk);
     });
+    if (spec.console && control) {
+      // The VM may die while the user types: such writes have nowhere to go and are dropped.
+      child.stdin?.on("error", () => {});
+      spec.console.onAttach({
+        input: (data) => {
+          if (child.stdin?.writable) child.stdin.write(data);
+        },
+        control: (line) => control.send(line),
+      });
+    }
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
@@ -113,6 +127,7 @@ export class QemuBackend implements VmBackend {
     } finally {
       clearTimeout(timer);
       process.removeListener("exit", onExit);
+      await control?.close();
     }
   }
 }

@@ -53,3 +53,15 @@ test("exit codes decode: 2s+3 is guest status s, 0 is no status, 1 is a QEMU fai
   assert.deepEqual(failed, { kind: "backend-error", detail: "qemu exited 1: qemu-system-x86_64: -fsdev: bad path" });
   assert.equal(interpretQemuExit(undefined, true, "").kind, "timeout");
 });
+
+test("an interactive session adds the control port as the second serial port, nothing else", () => {
+  const plain = qemuArgs(spec, "tcg");
+  const interactive = qemuArgs(spec, "tcg", { controlSocket: "/tmp/x/control.sock" });
+  const at = interactive.indexOf("-chardev");
+  assert.deepEqual(interactive.slice(at, at + 4), ["-chardev", "socket,id=control,path=/tmp/x/control.sock", "-serial", "chardev:control"]);
+  assert.deepEqual([...interactive.slice(0, at), ...interactive.slice(at + 4)], plain);
+  // ttyS0 stays the console on stdio; the control port is ttyS1.
+  const serials = interactive.filter((_, i) => interactive[i - 1] === "-serial");
+  assert.deepEqual(serials, ["stdio", "chardev:control"]);
+  assert.deepEqual(interactive.slice(interactive.indexOf("-nic"), interactive.indexOf("-nic") + 2), ["-nic", "none"]);
+});

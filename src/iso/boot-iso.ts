@@ -1,11 +1,11 @@
 // Runs QEMU on an ISO with its first serial port wired to this terminal: raw-mode passthrough with a
-// Ctrl-A escape on a TTY, plain streaming otherwise, a clean-text log, and an optional text to wait for.
+// Ctrl-] escape on a TTY (the same keys as `zilchboot shell`), plain streaming otherwise, a clean-text log, and an optional text to wait for.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { ConsoleLog } from "../vm/console-log.js";
 import { parentDeathWrapper } from "../vm/qemu.js";
-import { ConsoleEscape, ESCAPE_HELP } from "./console-escape.js";
+import { ESCAPE_HELP, EscapeKeys } from "../console/escape-keys.js";
 import { TextWatch } from "./text-watch.js";
 
 /** Without any serial output for this long, the image probably talks to the screen only. */
@@ -20,7 +20,7 @@ export interface BootIsoOptions {
   timeoutMs?: number;
   /** Stop (successfully) as soon as the console prints this. */
   until?: string;
-  /** Keys for the guest. A TTY is switched to raw mode (and back) and gets the Ctrl-A escape. */
+  /** Keys for the guest. A TTY is switched to raw mode (and back) and gets the Ctrl-] escape. */
   input: NodeJS.ReadStream;
   /** The guest's console bytes, unchanged. */
   output: NodeJS.WritableStream;
@@ -94,15 +94,15 @@ export async function bootIso(opts: BootIsoOptions): Promise<IsoBootResult> {
   const onOutputError = () => stop({ kind: "output-closed" });
   opts.output.on("error", onOutputError);
 
-  const escape = new ConsoleEscape();
+  const escape = new EscapeKeys();
   const onInput = (data: Buffer) => {
     if (!raw) {
       child.stdin.write(data);
       return;
     }
-    const { forward, commands } = escape.feed(data);
+    const { forward, actions } = escape.feed(data);
     if (forward.length > 0) child.stdin.write(forward);
-    for (const key of commands) {
+    for (const key of actions) {
       if (key === "quit") stop({ kind: "quit" });
       else notice(`[zilchboot] ${ESCAPE_HELP}`);
     }

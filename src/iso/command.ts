@@ -9,7 +9,7 @@ import { cacheDir, workDir } from "../paths.js";
 import { provideKernel } from "../provision.js";
 import { QemuBackend, hostCpus } from "../vm/qemu.js";
 import { bootIso, type IsoBootResult } from "./boot-iso.js";
-import { ESCAPE_HELP } from "./console-escape.js";
+import { ESCAPE_HELP } from "../console/escape-keys.js";
 import { windowDisplay } from "./display.js";
 import { inspectIso } from "./iso-file.js";
 import { isoQemuArgs } from "./iso-args.js";

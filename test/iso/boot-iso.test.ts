@@ -103,7 +103,7 @@ test("--net gives the guest one network controller on its PCI bus (user-mode NAT
   assert.ok(run.stdout.includes("zilchboot-test-iso: pci network controllers: 1"), run.stdout);
 });
 
-test("on a terminal, keys go to the guest raw; Ctrl-A h answers with help, Ctrl-A x quits and the terminal is restored", async () => {
+test("on a terminal, keys go to the guest raw; Ctrl-] ? answers with help, Ctrl-] q quits and the terminal is restored", async () => {
   // util-linux `script` gives the CLI a real pty; our keys reach it through script's stdin.
   const command = `node ${cli} boot-iso ${testIso.iso} --memory 256 --timeout 240; echo "rc=$?"; stty -a`;
   const session = execa("script", ["-qec", command, "/dev/null"], { reject: false, timeout: 120_000, env: { ...process.env, ZILCHBOOT_HOME: path.join(dir, "home") } });
@@ -118,9 +118,9 @@ test("on a terminal, keys go to the guest raw; Ctrl-A h answers with help, Ctrl-
   void session.finally(() => waiters.forEach((waiter) => waiter.resolve()));
   // GRUB's line proves the guest console is live, so the terminal is already raw.
   await seen("Booting `zilchboot test ISO'");
-  session.stdin.write("\x01h");
-  await seen("[zilchboot] Ctrl-A x: quit");
-  session.stdin.write("\x01x");
+  session.stdin.write("\x1d?");
+  await seen("[zilchboot] Ctrl-] q: quit");
+  session.stdin.write("\x1dq");
   await seen("rc=");
   session.stdin.end();
   await session;

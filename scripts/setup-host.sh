@@ -20,7 +20,7 @@ TXT
 esac
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, musl-tools, gcc, g++, python3, make, flex, bison, bc, libelf-dev, xz-utils, chromium (boot-iso --display: qemu-system-gui; tests: grub-pc-bin, xorriso, mtools, cpio, xvfb, x11-utils)" >&2
+  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, musl-tools, musl-dev:i386, gcc, g++, python3, make, flex, bison, bc, libelf-dev, xz-utils, chromium (boot-iso --display: qemu-system-gui; tests: grub-pc-bin, xorriso, mtools, cpio, xvfb, x11-utils)" >&2
   exit 1
 fi
 
@@ -64,11 +64,14 @@ add_deb_src() {
 }
 
 add_deb_src
+# The i386 seed (`zilchboot seed --arch i386`) is built with Debian's musl-dev:i386, whose
+# i386-linux-musl-gcc wraps the i686 cross gcc: a foreign architecture for dpkg.
+if ! dpkg --print-foreign-architectures | grep -qx i386; then $SUDO dpkg --add-architecture i386; fi
 $SUDO apt-get update -qq
 # chromium: the web shell's end-to-end test (driven by playwright-core, which downloads no browser);
 # g++ and python3: node-gyp builds node-pty, which the shell tests drive a pseudo-terminal with.
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  qemu-system-x86 musl-tools gcc make flex bison bc libelf-dev xz-utils bzip2 dpkg-dev ca-certificates \
+  qemu-system-x86 musl-tools musl-dev:i386 gcc make flex bison bc libelf-dev xz-utils bzip2 dpkg-dev ca-certificates \
   chromium g++ python3 \
   >/dev/null
 # boot-iso: QEMU's window UI (gtk/sdl modules) for --display. Its test builds a bootable ISO (GRUB

@@ -28,6 +28,7 @@ const GLOBAL_OPTIONS = {
   after: { type: "boolean" },
   rerun: { type: "boolean" },
   web: { type: "boolean" },
+  arch: { type: "string" },
 } satisfies ParseArgsConfig["options"];
 
 const USAGE = `usage: zilchboot <command> [options]

@@ -51,6 +51,10 @@ async function stage1Entry(stage: StageRecipe, inputs: Record<string, StoreEntry
 export async function prepareShell(opts: PrepareShellOptions): Promise<PreparedShell> {
   const { chain } = opts;
   const stage = await loadStage(chain.recipesRoot, opts.stage);
+  // The shell's tools (stage 1's init, busybox and the console helper) are x86_64 programs.
+  if (stage.arch !== "x86_64") {
+    throw new ZilchError({ code: "USAGE", message: `zilchboot shell runs x86_64 stages only; ${stage.name} is ${stage.arch}`, hint: `debug it with 'zilchboot build ${stage.name} --keep --verbose', or with --runner native on a Linux host` });
+  }
   const inputs: Record<string, StoreEntry> = {};
   for (const input of stage.inputs) inputs[input] = await buildChain(input, chain);
   const output = opts.mode === "after" ? await buildChain(stage.name, chain) : undefined;

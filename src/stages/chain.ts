@@ -1,13 +1,19 @@
 // Builds a target stage after the stages it depends on (its "inputs"), each in its own fresh VM,
 // reusing store entries whose input hash matches.
+import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
 import { provideStageSources, type ProvisionOptions } from "../provision.js";
 import type { StoreEntry } from "../store/store.js";
 import { loadStage } from "./recipe.js";
 import { buildStage, type BuildStageOptions, type BuildStageResult } from "./run.js";
 
+/** What a stage of another arch boots with instead of the x86_64 seed, kernel and backend. */
+export type ArchTarget = Pick<BuildStageOptions, "seed" | "kernel" | "backend">;
+
 export type ChainOptions = Omit<BuildStageOptions, "stage" | "sources" | "dependencies" | "force"> & {
   recipesRoot: string;
+  /** Provides seed, kernel and backend for stages whose "arch" is not x86_64 (called once per arch). */
+  archTarget?: (arch: GuestArch) => Promise<ArchTarget>;
   provision: ProvisionOptions;
   /** Rebuild the target even when cached (its inputs are still reused). */
   forceTarget?: boolean;
@@ -19,6 +25,15 @@ export type ChainOptions = Omit<BuildStageOptions, "stage" | "sources" | "depend
 export async function buildChain(target: string, opts: ChainOptions): Promise<StoreEntry> {
   const done = new Map<string, StoreEntry>();
   const visiting: string[] = [];
+  const targets = new Map<GuestArch, Promise<ArchTarget>>();
+  const targetFor = (arch: GuestArch): Promise<ArchTarget> => {
+    if (!opts.archTarget) {
+      throw new ZilchError({ code: "USAGE", message: `this build cannot provide an ${arch} guest`, hint: "build it with the zilchboot CLI" });
+    }
+    let target = targets.get(arch);
+    if (!target) targets.set(arch, (target = opts.archTarget(arch)));
+    return target;
+  };
 
   async function build(name: string): Promise<StoreEntry> {
     const finished = done.get(name);
@@ -33,7 +48,8 @@ export async function buildChain(target: string, opts: ChainOptions): Promise<St
     const sources = await provideStageSources(stage, opts.provision);
     const started = performance.now();
     opts.onStageStart?.(name);
-    const result = await buildStage({ ...opts, stage, sources, dependencies, force: opts.forceTarget === true && name === target });
+    const archTarget = stage.arch === "x86_64" ? {} : await targetFor(stage.arch);
+    const result = await buildStage({ ...opts, ...archTarget, stage, sources, dependencies, force: opts.forceTarget === true && name === target });
     opts.onStageDone?.(name, result, (performance.now() - started) / 1000);
     visiting.pop();
     done.set(name, result.entry);

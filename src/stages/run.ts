@@ -9,7 +9,7 @@ import { checkLock, readLock, recordInLock } from "../store/lock.js";
 import { normaliseModes, packedSha256 } from "../store/pack.js";
 import { hashTree, listTree } from "../store/tree-hash.js";
 import type { VmBackend, VmRun } from "../vm/backend.js";
-import { inputHash, type StageInputs } from "./input-hash.js";
+import { inputHash, recipeTreeHash, type StageInputs } from "./input-hash.js";
 import type { StageRecipe } from "./recipe.js";
 import { shellCommandLine } from "../shell/guest-session.js";
 import { guestCommand, seesSeedAndGuest } from "./runners.js";
@@ -60,11 +60,12 @@ export async function stageInputs(opts: Pick<BuildStageOptions, "stage" | "guest
   const seesSeed = seesSeedAndGuest(opts.stage);
   return {
     stage: opts.stage.name,
-    recipeTree: (await hashTree(opts.stage.dir)).sha256,
+    recipeTree: await recipeTreeHash(opts.stage),
     guestTree: seesSeed ? (await hashTree(opts.guestDir)).sha256 : null,
     seedSha256: seesSeed ? await sha256File(opts.seed) : null,
     sources: Object.fromEntries(Object.entries(opts.sources).map(([name, s]) => [name, s.sha256])),
     dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.record.outputSha256])),
+    ...(opts.stage.arch === "x86_64" ? {} : { arch: opts.stage.arch }),
   };
 }
 

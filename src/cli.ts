@@ -20,6 +20,7 @@ const GLOBAL_OPTIONS = {
   "update-lock": { type: "boolean" },
   json: { type: "string" },
   runner: { type: "string" },
+  backend: { type: "string" },
 } satisfies ParseArgsConfig["options"];
 
 const USAGE = `usage: zilchboot <command> [options]

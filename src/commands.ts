@@ -14,6 +14,8 @@ import { listEntries, type StoreEntry } from "./store/store.js";
 import { Progress } from "./progress.js";
 import { NativeBackend } from "./vm/native.js";
 import { QemuBackend, hostCpus } from "./vm/qemu.js";
+import { backendChooser, parseBackend } from "./vm/select.js";
+import { V86Backend } from "./vm/v86.js";
 
 export interface CommandContext {
   positionals: string[];
@@ -79,7 +81,10 @@ const SHARED_VM_HELP = `  --seed FILE      use this static x86_64 tcc as the see
   --cpus N         guest vCPUs (default: host cores, ${hostCpus()} here)
   --memory MIB     guest memory (default: the stage's memoryMiB)
   --timeout SEC    kill the VM after SEC seconds (default: the stage's timeoutSeconds)
-  --runner NAME    qemu (default) or native: Linux namespaces + chroot, no VM (weaker isolation)
+  --backend NAME   qemu, v86 (32-bit guests only, no QEMU needed) or auto (default: QEMU when
+                   installed, else v86 for stages marked "small")
+  --runner NAME    qemu (default: the --backend VM) or native: Linux namespaces + chroot, no VM
+                   (weaker isolation)
   --mirror DIR|URL extra download source, flat, keyed by file name (repeatable)
   --verbose        show the console live and tool details`;
 
@@ -96,17 +101,23 @@ async function chainOptions(ctx: CommandContext, target: string, progress?: Prog
   const runner = str(ctx, "runner") ?? "qemu";
   if (runner !== "qemu" && runner !== "native") throw new ZilchError({ code: "USAGE", message: `--runner must be qemu or native, got ${JSON.stringify(runner)}`, hint: "native (Linux only) is weaker isolation than the VM" });
   if (runner === "native") ctx.log("runner: native (namespaces + chroot on the host kernel): weaker isolation than the VM");
-  const backend = runner === "native"
-    ? new NativeBackend()
-    : new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
+  const qemu = () => new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
+  const native = runner === "native" ? new NativeBackend() : undefined;
+  const chooser = backendChooser(parseBackend(str(ctx, "backend")), ctx.options.arch === "i386" ? "i386" : "x86_64", {
+    qemu,
+    v86: () => new V86Backend(),
+    qemuBinary: str(ctx, "qemu") ?? "qemu-system-x86_64",
+    log: ctx.log,
+  });
   return {
+    backend: native ?? qemu(),
+    backendFor: native ? undefined : chooser,
     recipesRoot: recipesDir(),
     provision: popts,
     workDir: workDir(),
     guestDir: guestDir(),
     seed: seed.path,
     kernel: { path: kernel.path, identity: kernel.identity },
-    backend,
     cpus,
     memoryMiB,
     timeoutMs,
@@ -236,7 +247,8 @@ ${SHARED_VM_HELP}`,
           const inputs: Record<string, StoreEntry> = {};
           for (const input of (await loadStage(recipesDir(), target)).inputs) inputs[input] = await buildChain(input, options);
           const stage = await loadStage(recipesDir(), target);
-          const result = await buildStage({ ...options, stage, workDir: scratch, dependencies: inputs, sources: await provideStageSources(stage, options.provision), force: true, updateLock: false });
+          const backend = options.backendFor ? await options.backendFor(stage) : options.backend;
+          const result = await buildStage({ ...options, stage, backend, workDir: scratch, dependencies: inputs, sources: await provideStageSources(stage, options.provision), force: true, updateLock: false });
           ctx.print(`${target}: reproduced ${result.entry.record.outputSha256} (matches recipes/lock.json)`);
         } finally {
           await fs.rm(scratch, { recursive: true, force: true });

@@ -3,11 +3,14 @@
 import { ZilchError } from "../errors.js";
 import { provideStageSources, type ProvisionOptions } from "../provision.js";
 import type { StoreEntry } from "../store/store.js";
-import { loadStage } from "./recipe.js";
+import type { VmBackend } from "../vm/backend.js";
+import { loadStage, type StageRecipe } from "./recipe.js";
 import { buildStage, type BuildStageOptions, type BuildStageResult } from "./run.js";
 
 export type ChainOptions = Omit<BuildStageOptions, "stage" | "sources" | "dependencies" | "force"> & {
   recipesRoot: string;
+  /** Chooses the backend per stage (vm/select.ts: `auto` depends on the stage); else `backend`. */
+  backendFor?: (stage: StageRecipe) => Promise<VmBackend>;
   provision: ProvisionOptions;
   /** Rebuild the target even when cached (its inputs are still reused). */
   forceTarget?: boolean;
@@ -33,7 +36,8 @@ export async function buildChain(target: string, opts: ChainOptions): Promise<St
     const sources = await provideStageSources(stage, opts.provision);
     const started = performance.now();
     opts.onStageStart?.(name);
-    const result = await buildStage({ ...opts, stage, sources, dependencies, force: opts.forceTarget === true && name === target });
+    const backend = opts.backendFor ? await opts.backendFor(stage) : opts.backend;
+    const result = await buildStage({ ...opts, stage, backend, sources, dependencies, force: opts.forceTarget === true && name === target });
     opts.onStageDone?.(name, result, (performance.now() - started) / 1000);
     visiting.pop();
     done.set(name, result.entry);

@@ -18,6 +18,8 @@ export interface StageRecipe {
   inputs: string[];
   timeoutSeconds: number;
   memoryMiB: number;
+  /** Quick enough to run under v86 (~3× slower than QEMU): `--backend auto` may pick v86 for it. */
+  small: boolean;
   /** Folder holding stage.json and the recipe's files. */
   dir: string;
 }
@@ -80,6 +82,7 @@ export async function loadStage(recipesRoot: string, name: string): Promise<Stag
     inputs: strs("inputs"),
     timeoutSeconds: num("timeoutSeconds", 600),
     memoryMiB: num("memoryMiB", 512),
+    small: raw.small === undefined ? false : typeof raw.small === "boolean" ? raw.small : fail(file, `"small" must be true or false`),
     dir,
   };
 }

@@ -14,13 +14,15 @@ TXT
   MINGW*|MSYS*|CYGWIN*)
     cat <<'TXT'
 zilchboot on Windows needs Node.js >= 20 (winget install OpenJS.NodeJS.LTS).
-QEMU for Windows has no virtio-9p host share, so the QEMU backend cannot run stages there yet.
+QEMU for Windows has no virtio-9p host share, so the QEMU backend cannot run stages there yet;
+the v86 backend (--backend v86, i386 stages) needs SeaBIOS: bios.bin and vgabios-stdvga.bin from a
+QEMU for Windows install (C:\Program Files\qemu\share) or ZILCHBOOT_SEABIOS_DIR.
 TXT
     exit 0 ;;
 esac
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, musl-tools, gcc, make, flex, bison, bc, libelf-dev, xz-utils" >&2
+  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, seabios, musl-tools, gcc, make, flex, bison, bc, libelf-dev, xz-utils" >&2
   exit 1
 fi
 
@@ -66,6 +68,6 @@ add_deb_src() {
 add_deb_src
 $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  qemu-system-x86 musl-tools gcc make flex bison bc libelf-dev xz-utils bzip2 dpkg-dev ca-certificates \
+  qemu-system-x86 seabios musl-tools gcc make flex bison bc libelf-dev xz-utils bzip2 dpkg-dev ca-certificates \
   >/dev/null
 echo "setup-host: ready (qemu $(qemu-system-x86_64 --version | head -1 | awk '{print $4}'), musl-gcc $(command -v musl-gcc))"

@@ -49,7 +49,7 @@ class Client {
 
   async readAll(fid: number): Promise<string> {
     await this.call(P9.Tlopen, (w) => w.u32(fid).u32(0));
-    const r = await this.call(P9.Tread, (w) => w.u32(fid).u64(0).u32(4096));
+    const r = await this.call(P9.Tread, (w) => w.u32(fid).u64(0).u32(256 * 1024));
     return new TextDecoder().decode(r.bytes(r.u32()));
   }
 
@@ -81,6 +81,13 @@ test("the codec round-trips fields and refuses truncated or mis-sized messages",
   assert.throws(() => readHeader(msg.subarray(0, msg.byteLength - 1)), /says/);
   const big = new Writer().u32(0).u64(2n ** 63n + 5n).finish();
   assert.equal(new Reader(big, 4).u64(), 2n ** 63n + 5n);
+  // Growing past the first buffer keeps every field (bytes and numbers written after a growth).
+  const payload = Uint8Array.from({ length: 70_000 }, (_, i) => i % 251);
+  const grown = new Writer().u32(0).u8(1).bytes(payload).u32(0xdeadbeef).finish();
+  const back = new Reader(grown, 5);
+  assert.deepEqual(back.bytes(payload.byteLength), payload);
+  assert.equal(back.u32(), 0xdeadbeef);
+  assert.equal(new Reader(grown).u32(), grown.byteLength);
 });
 
 test("guest open flags map to host flags, and writes are recognised", () => {
@@ -95,6 +102,7 @@ test("a read-only share serves files, listings and symlinks and refuses every ch
   const dir = await tempDir("p9-ro");
   await fs.mkdir(path.join(dir, "recipe"));
   await fs.writeFile(path.join(dir, "recipe", "a.txt"), "hello");
+  await fs.writeFile(path.join(dir, "big"), "x".repeat(100_000));
   await fs.writeFile(path.join(dir, "tool"), "#!/bin/sh\n", { mode: 0o755 });
   await fs.symlink("a.txt", path.join(dir, "recipe", "link"));
   await fs.symlink("/etc", path.join(dir, "escape"));
@@ -103,6 +111,8 @@ test("a read-only share serves files, listings and symlinks and refuses every ch
 
   await c.walk(0, 1, ["recipe", "a.txt"]);
   assert.equal(await c.readAll(1), "hello");
+  await c.walk(0, 10, ["big"]);
+  assert.equal(await c.readAll(10), "x".repeat(100_000), "a read larger than the first reply buffer");
   await c.walk(0, 2, ["tool"]);
   assert.equal((await c.getattrMode(2)) & 0o777, 0o755, "exec bits are served");
   await c.walk(0, 3, ["recipe", "link"]);
@@ -128,7 +138,7 @@ test("a read-only share serves files, listings and symlinks and refuses every ch
   assert.equal(await c.errno(P9.Tunlinkat, (w) => w.u32(0).str("tool").u32(0)), ERRNO.EROFS);
   assert.equal(await c.errno(P9.Trenameat, (w) => w.u32(0).str("tool").u32(0).str("tool2")), ERRNO.EROFS);
   assert.equal(await c.errno(P9.Tsetattr, (w) => w.u32(2).u32(1).u32(0o777).u32(0).u32(0).u64(0).u64(0).u64(0).u64(0).u64(0)), ERRNO.EROFS);
-  assert.deepEqual((await fs.readdir(dir)).sort(), ["escape", "recipe", "tool"]);
+  assert.deepEqual((await fs.readdir(dir)).sort(), ["big", "escape", "recipe", "tool"]);
   assert.equal((await fs.stat(path.join(dir, "tool"))).mode & 0o777, 0o755);
   await fs.rm(dir, { recursive: true, force: true });
 });

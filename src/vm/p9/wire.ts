@@ -99,15 +99,16 @@ export class Writer {
     return at;
   }
 
-  u8(v: number): this { this.view.setUint8(this.room(1), v); return this; }
-  u16(v: number): this { this.view.setUint16(this.room(2), v, true); return this; }
-  u32(v: number): this { this.view.setUint32(this.room(4), v >>> 0, true); return this; }
-  u64(v: bigint | number): this { this.view.setBigUint64(this.room(8), BigInt.asUintN(64, BigInt(v)), true); return this; }
+  // room() may replace buf/view: call it before touching them.
+  u8(v: number): this { const at = this.room(1); this.view.setUint8(at, v); return this; }
+  u16(v: number): this { const at = this.room(2); this.view.setUint16(at, v, true); return this; }
+  u32(v: number): this { const at = this.room(4); this.view.setUint32(at, v >>> 0, true); return this; }
+  u64(v: bigint | number): this { const at = this.room(8); this.view.setBigUint64(at, BigInt.asUintN(64, BigInt(v)), true); return this; }
   str(s: string): this {
     const bytes = new TextEncoder().encode(s);
     return this.u16(bytes.byteLength).bytes(bytes);
   }
-  bytes(b: Uint8Array): this { this.buf.set(b, this.room(b.byteLength)); return this; }
+  bytes(b: Uint8Array): this { const at = this.room(b.byteLength); this.buf.set(b, at); return this; }
   qid(q: Qid): this { return this.u8(q.type).u32(q.version).u64(q.path); }
   get length(): number { return this.at; }
 

@@ -172,7 +172,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   probe: {
-    summary: "show which accelerator QEMU will use here (probing if not cached)",
+    summary: "show which accelerator QEMU will use here (probing if not cached) and whether v86 can run",
     usage: "[--accel NAME] [--kernel FILE]",
     help: "Boots the guest kernel once per hardware accelerator candidate with a timeout; prints the verdict.",
     async run(ctx) {
@@ -181,6 +181,8 @@ export const COMMANDS: Record<string, Command> = {
       const backend = new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
       const result = await backend.probe();
       ctx.print(result.usable ? `qemu: ${result.detail}` : `qemu unusable: ${result.detail}`);
+      const v86 = await new V86Backend().probe();
+      ctx.print(v86.usable ? `v86: ${v86.detail}` : `v86 unusable: ${v86.detail}`);
     },
   },
   build: {

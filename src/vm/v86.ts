@@ -30,8 +30,7 @@ async function v86Build(): Promise<{ wasm: string; V86: new (options: object) =>
   return { wasm, V86: mod.V86 };
 }
 
-export function locateFirmware(): Firmware {
-  const candidates = firmwareCandidates(process.platform, process.env);
+export function locateFirmware(candidates = firmwareCandidates(process.platform, process.env)): Firmware {
   const found = findFirmware(candidates, existsSync);
   if (!found) {
     throw new ZilchError({
@@ -56,12 +55,19 @@ export async function checkV86Kernel(kernel: string): Promise<void> {
   if (problem) throw new ZilchError({ code: "VM", message: problem, hint: "v86 runs i386 stages only: use --arch i386 with its bzImage, or --backend qemu" });
 }
 
+export interface V86BackendOptions {
+  /** Where to look for SeaBIOS (default: firmwareCandidates for this host). */
+  firmware?: Firmware[];
+}
+
 export class V86Backend implements VmBackend {
   readonly name = "v86";
 
+  constructor(private readonly opts: V86BackendOptions = {}) {}
+
   async probe(): Promise<ProbeResult> {
     try {
-      const firmware = locateFirmware();
+      const firmware = locateFirmware(this.opts.firmware);
       const { wasm } = await v86Build();
       await fs.access(wasm);
       return { usable: true, detail: `v86 (wasm, 32-bit x86), SeaBIOS ${path.dirname(firmware.bios)}` };
@@ -71,7 +77,7 @@ export class V86Backend implements VmBackend {
   }
 
   async boot(spec: BootSpec, signal?: AbortSignal): Promise<VmRun> {
-    const firmware = locateFirmware();
+    const firmware = locateFirmware(this.opts.firmware);
     await checkV86Kernel(spec.kernel);
     const { wasm, V86 } = await v86Build();
     const [bios, vgaBios, bzimage] = await Promise.all([firmware.bios, firmware.vgaBios, spec.kernel].map(async (file) => {

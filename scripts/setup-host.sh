@@ -22,7 +22,7 @@ TXT
 esac
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, seabios, musl-tools, gcc, make, flex, bison, bc, libelf-dev, xz-utils" >&2
+  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, seabios, musl-tools, musl-dev:i386, gcc, make, flex, bison, bc, libelf-dev, xz-utils" >&2
   exit 1
 fi
 
@@ -66,8 +66,11 @@ add_deb_src() {
 }
 
 add_deb_src
+# The i386 seed (`zilchboot seed --arch i386`) is built with Debian's musl-dev:i386, whose
+# i386-linux-musl-gcc wraps the i686 cross gcc: a foreign architecture for dpkg.
+if ! dpkg --print-foreign-architectures | grep -qx i386; then $SUDO dpkg --add-architecture i386; fi
 $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  qemu-system-x86 seabios musl-tools gcc make flex bison bc libelf-dev xz-utils bzip2 dpkg-dev ca-certificates \
+  qemu-system-x86 seabios musl-tools musl-dev:i386 gcc make flex bison bc libelf-dev xz-utils bzip2 dpkg-dev ca-certificates \
   >/dev/null
 echo "setup-host: ready (qemu $(qemu-system-x86_64 --version | head -1 | awk '{print $4}'), musl-gcc $(command -v musl-gcc))"

@@ -21,6 +21,7 @@ const GLOBAL_OPTIONS = {
   json: { type: "string" },
   runner: { type: "string" },
   backend: { type: "string" },
+  arch: { type: "string" },
 } satisfies ParseArgsConfig["options"];
 
 const USAGE = `usage: zilchboot <command> [options]

@@ -1,19 +1,22 @@
 // The CLI's commands: each parses its own words and calls the programmatic API.
 import fs from "node:fs/promises";
 import path from "node:path";
+import { parseArch, type GuestArch } from "./arch.js";
 import { ZilchError } from "./errors.js";
 import { cacheDir, recipesDir, workDir } from "./paths.js";
 import { fetchPinned, guestDir, pinsFile, provideKernel, provideSeed, provideStageSources, type ProvisionOptions } from "./provision.js";
 import { loadPins } from "./sources/pins.js";
-import { planChain } from "./stages/plan.js";
+import { planChain, stagesInOrder } from "./stages/plan.js";
 import { listStagesSync, loadStage } from "./stages/recipe.js";
-import { buildChain, type ChainOptions } from "./stages/chain.js";
+import { buildChain, stageTarget, type ArchTarget, type ChainOptions } from "./stages/chain.js";
 import { buildStage } from "./stages/run.js";
+import { DDC_STAGE, DDC_TCC, REFERENCE_STAGE, REFERENCE_TCC, ddcVerdict, describeVerdict } from "./stages/ddc.js";
 import { readLock } from "./store/lock.js";
 import { listEntries, type StoreEntry } from "./store/store.js";
 import { Progress } from "./progress.js";
 import { NativeBackend } from "./vm/native.js";
 import { QemuBackend, hostCpus } from "./vm/qemu.js";
+import { qemuBinaryFor } from "./vm/qemu-args.js";
 import { backendChooser, parseBackend } from "./vm/select.js";
 import { V86Backend } from "./vm/v86.js";
 
@@ -101,17 +104,32 @@ async function chainOptions(ctx: CommandContext, target: string, progress?: Prog
   const runner = str(ctx, "runner") ?? "qemu";
   if (runner !== "qemu" && runner !== "native") throw new ZilchError({ code: "USAGE", message: `--runner must be qemu or native, got ${JSON.stringify(runner)}`, hint: "native (Linux only) is weaker isolation than the VM" });
   if (runner === "native") ctx.log("runner: native (namespaces + chroot on the host kernel): weaker isolation than the VM");
-  const qemu = () => new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
-  const native = runner === "native" ? new NativeBackend() : undefined;
-  const chooser = backendChooser(parseBackend(str(ctx, "backend")), ctx.options.arch === "i386" ? "i386" : "x86_64", {
-    qemu,
+  const backend = runner === "native"
+    ? new NativeBackend()
+    : new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
+  // Stages that declare another arch (e.g. "arch": "i386") get that arch's kernel, seed and
+  // emulator, built or taken from the cache the first time one is needed.
+  const archTarget = async (arch: GuestArch): Promise<ArchTarget> => {
+    const archKernel = await provideKernel(undefined, popts, arch);
+    const archSeed = await provideSeed(undefined, popts, arch);
+    return {
+      seed: archSeed.path,
+      kernel: { path: archKernel.path, identity: archKernel.identity },
+      backend: runner === "native"
+        ? new NativeBackend()
+        : new QemuBackend({ arch, accel: str(ctx, "accel"), probeKernel: archKernel.path, cacheDir: cacheDir(), log: ctx.log }),
+    };
+  };
+  // --backend: per stage, v86 or the arch's QEMU (vm/select.ts); the native runner replaces both.
+  const backendFor = runner === "native" ? undefined : backendChooser(parseBackend(str(ctx, "backend")), {
     v86: () => new V86Backend(),
-    qemuBinary: str(ctx, "qemu") ?? "qemu-system-x86_64",
+    qemuBinary: (arch) => qemuBinaryFor(arch, arch === "x86_64" ? str(ctx, "qemu") : undefined),
     log: ctx.log,
   });
   return {
-    backend: native ?? qemu(),
-    backendFor: native ? undefined : chooser,
+    archTarget,
+    backendFor,
+    backend,
     recipesRoot: recipesDir(),
     provision: popts,
     workDir: workDir(),
@@ -153,21 +171,27 @@ export const COMMANDS: Record<string, Command> = {
   },
   seed: {
     summary: "build the seed tcc from the pinned tinycc source and print its sha256",
-    usage: "[--seed FILE]",
-    help: "Builds a static x86_64 tcc with the host's musl-gcc (cc -static as fallback) into images/tcc-seed.\nWith --seed FILE, validates that file instead.",
+    usage: "[--arch x86_64|i386] [--seed FILE]",
+    help: `Builds a static x86_64 tcc with the host's musl-gcc (cc -static as fallback) into images/tcc-seed,
+or with --arch i386 a static i386 tcc with i386-linux-musl-gcc (Debian's musl-dev:i386) into
+images/i386/tcc-seed. With --seed FILE, validates that file instead (ELF64 x86_64 or ELF32 i386,
+ET_EXEC, no PT_INTERP).`,
     async run(ctx) {
       noPositionals(ctx, "seed");
-      const seed = await provideSeed(str(ctx, "seed"), provisionOptions(ctx));
+      const seed = await provideSeed(str(ctx, "seed"), provisionOptions(ctx), parseArch(str(ctx, "arch")));
       ctx.print(`${seed.sha256}  ${seed.path}`);
     },
   },
   kernel: {
     summary: "build the guest kernel from the pinned Linux source",
-    usage: "[--verbose]",
-    help: "Builds vmlinux and bzImage (tinyconfig + vm/kernel/x86_64.config) into images/, checking every requested option survived.",
+    usage: "[--arch x86_64|i386] [--verbose]",
+    help: `Builds vmlinux and bzImage (tinyconfig + vm/kernel/common.config + vm/kernel/ARCH.config) into
+images/ (x86_64) or images/i386/, checking every requested option survived. Prints the image a VM
+boots (x86_64: vmlinux via PVH; i386: bzImage) and the kernel's identity.
+  --arch NAME      x86_64 (default) or i386 (for v86 and qemu-system-i386)`,
     async run(ctx) {
       noPositionals(ctx, "kernel");
-      const kernel = await provideKernel(str(ctx, "kernel"), provisionOptions(ctx));
+      const kernel = await provideKernel(str(ctx, "kernel"), provisionOptions(ctx), parseArch(str(ctx, "arch")));
       ctx.print(`${kernel.path}  ${JSON.stringify(kernel.identity)}`);
     },
   },
@@ -219,12 +243,17 @@ ${SHARED_VM_HELP}`,
       const target = ctx.positionals[0] ?? DEFAULT_TARGET;
       await loadStage(recipesDir(), target);
       const seed = await provideSeed(str(ctx, "seed"), provisionOptions(ctx));
+      const otherSeeds: Partial<Record<GuestArch, string>> = {};
+      for (const stage of await stagesInOrder(recipesDir(), target)) {
+        if (stage.arch !== "x86_64") otherSeeds[stage.arch] ??= (await provideSeed(undefined, provisionOptions(ctx), stage.arch)).sha256;
+      }
       const pins = Object.fromEntries((await loadPins(pinsFile())).map((pin) => [pin.name, pin.sha256]));
       const plan = await planChain(target, {
         recipesRoot: recipesDir(),
         workDir: workDir(),
         guestDir: guestDir(),
         seedSha256: seed.sha256,
+        otherSeeds,
         lockFile: path.join(recipesDir(), "lock.json"),
         pins,
       });
@@ -249,12 +278,44 @@ ${SHARED_VM_HELP}`,
           const inputs: Record<string, StoreEntry> = {};
           for (const input of (await loadStage(recipesDir(), target)).inputs) inputs[input] = await buildChain(input, options);
           const stage = await loadStage(recipesDir(), target);
-          const backend = options.backendFor ? await options.backendFor(stage) : options.backend;
-          const result = await buildStage({ ...options, stage, backend, workDir: scratch, dependencies: inputs, sources: await provideStageSources(stage, options.provision), force: true, updateLock: false });
+          const runWith = await stageTarget(stage, (arch) => options.archTarget!(arch), options.backendFor);
+          const result = await buildStage({ ...options, ...runWith, stage, workDir: scratch, dependencies: inputs, sources: await provideStageSources(stage, options.provision), force: true, updateLock: false });
           ctx.print(`${target}: reproduced ${result.entry.record.outputSha256} (matches recipes/lock.json)`);
         } finally {
           await fs.rm(scratch, { recursive: true, force: true });
         }
+      }
+    },
+  },
+  ddc: {
+    summary: "diverse double-compile: rebuild stage 1's x86_64 tcc from the independent i386 seed and compare",
+    usage: "[VM options]",
+    help: `Builds ${REFERENCE_STAGE} (x86_64 seed, x86_64 guest), 1-stage1-i386 (i386 seed: an i386 tcc fixpoint) and
+${DDC_STAGE} (i386 guest: that tcc builds an i386-hosted tcc targeting x86_64 from the same tinycc source, which
+builds x86_64 libtcc1, protomusl and tcc as a stage-1 pass does), each cached in the store; then compares
+the two x86_64 tcc binaries byte for byte, prints both sha256s and the verdict, and exits 1 if they differ
+(naming the first differing byte). i386 stages run under qemu-system-i386.
+${SHARED_VM_HELP}`,
+    async run(ctx) {
+      noPositionals(ctx, "ddc");
+      const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose);
+      let reference: StoreEntry, ddc: StoreEntry;
+      try {
+        const options = await chainOptions(ctx, DDC_STAGE, progress);
+        reference = await buildChain(REFERENCE_STAGE, options);
+        ddc = await buildChain(DDC_STAGE, options);
+      } finally {
+        progress.stopLive();
+      }
+      for (const line of progress.summary()) ctx.log(line);
+      const verdict = await ddcVerdict(ddc.outDir, reference.outDir);
+      for (const line of describeVerdict(verdict)) ctx.print(line);
+      if (!verdict.identical) {
+        throw new ZilchError({
+          code: "STAGE",
+          message: `diverse double-compile failed: the x86_64 tcc built from the i386 seed differs from ${REFERENCE_STAGE}'s at byte offset ${verdict.firstDifference}`,
+          hint: `compare ${path.join(ddc.outDir, DDC_TCC)} with ${path.join(reference.outDir, REFERENCE_TCC)} (cmp -l); the 1-ddc log says which parts differ`,
+        });
       }
     },
   },

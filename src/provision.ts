@@ -1,6 +1,7 @@
 // Gets a stage run what it needs from the host: verified sources, a validated seed, a guest kernel.
 // Each step reuses what the user passed (--seed/--kernel) or what the cache already holds.
 import path from "node:path";
+import { ARCH, type GuestArch } from "./arch.js";
 import { buildKernel } from "./kernel/build-kernel.js";
 import { cacheDir, imagesDir, recipesDir, repoRoot } from "./paths.js";
 import { buildSeed } from "./seed/build-seed.js";
@@ -29,8 +30,14 @@ export function pinsFile(): string {
   return path.join(recipesDir(), "sources.json");
 }
 
-export function kernelFragment(): string {
-  return path.join(repoRoot, "vm", "kernel", "x86_64.config");
+/** The kernel fragments for an arch, in merge order: the shared one, then the arch's delta. */
+export function kernelFragments(arch: GuestArch): string[] {
+  return [path.join(repoRoot, "vm", "kernel", "common.config"), path.join(repoRoot, "vm", "kernel", `${arch}.config`)];
+}
+
+/** images/ for x86_64 (where it always was), images/<arch>/ for the others. */
+export function archImagesDir(arch: GuestArch): string {
+  return path.join(imagesDir(), ARCH[arch].imagesSubdir);
 }
 
 export function guestDir(): string {
@@ -49,23 +56,24 @@ export async function fetchPinned(names: string[], opts: ProvisionOptions): Prom
   return results;
 }
 
-export async function provideSeed(seedFile: string | undefined, opts: ProvisionOptions): Promise<{ path: string; sha256: string; built: boolean }> {
+export async function provideSeed(seedFile: string | undefined, opts: ProvisionOptions, arch: GuestArch = "x86_64"): Promise<{ path: string; sha256: string; built: boolean }> {
   if (seedFile) {
-    await validateSeed(seedFile);
+    await validateSeed(seedFile, arch);
     return { path: path.resolve(seedFile), sha256: await sha256File(seedFile), built: false };
   }
   const [tinycc] = await fetchPinned(["tinycc"], opts);
   const seed = await buildSeed({
     tinyccTarball: tinycc.path,
+    arch,
     cacheDir: cacheDir(),
-    outFile: path.join(imagesDir(), "tcc-seed"),
+    outFile: path.join(archImagesDir(arch), "tcc-seed"),
     log: opts.log,
   });
-  await validateSeed(seed.path);
+  await validateSeed(seed.path, arch);
   return { path: seed.path, sha256: seed.sha256, built: true };
 }
 
-export async function provideKernel(kernelFile: string | undefined, opts: ProvisionOptions): Promise<KernelChoice> {
+export async function provideKernel(kernelFile: string | undefined, opts: ProvisionOptions, arch: GuestArch = "x86_64"): Promise<KernelChoice> {
   if (kernelFile) {
     return { path: path.resolve(kernelFile), identity: { custom: path.resolve(kernelFile), sha256: await sha256File(kernelFile) } };
   }
@@ -73,14 +81,15 @@ export async function provideKernel(kernelFile: string | undefined, opts: Provis
   const image = await buildKernel({
     linuxTarball: linux.path,
     linuxSha256: linux.pin.sha256,
-    fragmentFile: kernelFragment(),
+    arch,
+    fragmentFiles: kernelFragments(arch),
     cacheDir: cacheDir(),
-    imagesDir: imagesDir(),
+    imagesDir: archImagesDir(arch),
     jobs: opts.jobs,
     log: opts.log,
     verbose: opts.verbose,
   });
-  return { path: image.vmlinux, identity: { ...image.identity, linuxVersion: linux.pin.version } };
+  return { path: ARCH[arch].bootImage === "vmlinux" ? image.vmlinux : image.bzImage, identity: { ...image.identity, arch, linuxVersion: linux.pin.version } };
 }
 
 /** Fetches a stage's declared sources and unpacks those it wants as trees. */

@@ -4,7 +4,7 @@
  * Arguments: exit=N (status to return), sleep=N (seconds to sleep first, for timeout tests). */
 #include "zsys.h"
 
-struct dirent64 { unsigned long ino; long off; unsigned short reclen; unsigned char type; char name[]; };
+struct dirent64 { unsigned long long ino; long long off; unsigned short reclen; unsigned char type; char name[]; };
 
 static void list_tree(const char *dir) {
     char buf[4096];
@@ -88,6 +88,8 @@ static int stage(int argc, char **argv, char **envp) {
     list_tree("/");
     show_interfaces();
     show_cpus();
+    /* Which compiler target ran this program: 64 on x86_64, 32 on i386. */
+    zputs("word bits: "); zputnum(sizeof(long) * 8); zputs("\n");
     try_write("/recipe/smoke.c");
     try_write("/store/0-tcc-seed");
     try_write("/undeclared");

@@ -34,7 +34,11 @@
 #include "busybox-gen.h"
 #include "busybox-kbuild.h"
 
+#if defined(__i386__)
+enum { BB_SYS_symlink = 83 };
+#else
 enum { BB_SYS_symlink = 88 };
+#endif
 
 struct bb_build {
     const char *src, *recipe, *work, *out;

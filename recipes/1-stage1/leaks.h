@@ -4,7 +4,13 @@
  * target) under the output for each needle and stops the stage on any hit, naming the file and
  * the byte offset. Symlinks are not followed: busybox's ~100 applet links all point at one file. */
 
-enum { LEAK_SYS_lstat = 6, LEAK_SYS_readlink = 89 };
+#if defined(__i386__)
+/* lstat64: struct stat64's st_mode is the u32 at offset 16 */
+enum { LEAK_SYS_lstat = 196, LEAK_SYS_readlink = 85, LEAK_MODE_WORD = 4 };
+#else
+/* struct stat on x86_64 is 144 bytes; st_mode is the u32 at offset 24 */
+enum { LEAK_SYS_lstat = 6, LEAK_SYS_readlink = 89, LEAK_MODE_WORD = 6 };
+#endif
 enum { LEAK_MAX_REPORTS = 20 };
 
 struct leak_scan {
@@ -35,10 +41,10 @@ static void leak_scan_bytes(struct leak_scan *l, const char *path, const char *w
 
 /* st_mode's file type, from lstat: 4 directory, 8 regular file, 10 symlink (as d_type), 0 other. */
 static int leak_type(const char *path) {
-    unsigned long st[18];  /* struct stat on x86_64 is 144 bytes; st_mode is the u32 at offset 24 */
+    unsigned long long st[18];  /* 144 bytes: x86_64's struct stat, more than i386's stat64 */
     long r = Z2(LEAK_SYS_lstat, path, st);
     if (r < 0) zdie_path("lstat", path, r);
-    unsigned mode = ((unsigned *)st)[6] & 0170000;
+    unsigned mode = ((unsigned *)st)[LEAK_MODE_WORD] & 0170000;
     return mode == 0040000 ? 4 : mode == 0100000 ? 8 : mode == 0120000 ? 10 : 0;
 }
 

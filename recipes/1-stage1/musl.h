@@ -1,18 +1,27 @@
 /* protomusl: musl 1.2.5's static libc, crt files and headers, built by whichever tcc a pass uses.
  * The file selection follows musl's Makefile: every src/<dir>/*.c plus src/malloc/mallocng, where
- * a src/<dir>/x86_64/<name>.{s,S,c} replaces the generic <name>.c; minus what tcc cannot build. */
+ * a src/<dir>/<arch>/<name>.{s,S,c} replaces the generic <name>.c; minus what tcc cannot build.
+ * <arch> is s->arch: x86_64, or i386 for the i386 variant of this stage (1-stage1-i386). */
 
-/* Whole directories tcc cannot compile: src/complex needs _Complex; the x86_64 math and fenv
+/* Whole directories tcc cannot compile: src/complex needs _Complex; the arch's math and fenv
  * files use asm constraints and x87 opcodes tcc lacks (their generic C versions are used). */
-static const char *musl_skip_dirs[] = { "src/complex", "src/math/x86_64", "src/fenv/x86_64", NULL };
+static int musl_skip_dir(struct stage1 *s, const char *dir) {
+    return zstreq(dir, "src/complex") || zstreq(dir, zcat("src/math/", s->arch)) || zstreq(dir, zcat("src/fenv/", s->arch));
+}
 
 /* Single files left out: none so far. (Files other tcc builds of musl drop for double
  * definitions, such as src/thread/clone.c, are replaced by their x86_64 versions above.) */
 static const char *musl_skip_files[] = { NULL };
 
 /* tcc's assembler does not know the @PLT suffix; in a static libc a plain call means the same. */
-static const struct src_patch musl_patches[] = {
+static const struct src_patch musl_patches_x86_64[] = {
     { "src/signal/x86_64/sigsetjmp.s", "setjmp@PLT", "setjmp" },
+    { NULL, NULL, NULL },
+};
+/* tcc's i386 assembler cannot encode jecxz to a label ("invalid displacement"); the flags it
+ * would leave alone are not read afterwards. */
+static const struct src_patch musl_patches_i386[] = {
+    { "src/signal/i386/sigsetjmp.s", "\tjecxz 1f\n", "\ttest %ecx,%ecx\n\tjz 1f\n" },
     { NULL, NULL, NULL },
 };
 
@@ -32,12 +41,12 @@ static int musl_is_source(const char *name, int arch) {
     return zsuffix(name, ".c") || (arch && (zsuffix(name, ".s") || zsuffix(name, ".S")));
 }
 
-/* Adds dir's sources (relative paths) to out, with dir/x86_64 overriding same-stem generic files. */
+/* Adds dir's sources (relative paths) to out, with dir/<arch> overriding same-stem generic files. */
 static void musl_add_dir(struct stage1 *s, const char *dir, struct zlist *out) {
     struct zlist generic = { 0 }, arch = { 0 }, arch_stems = { 0 };
-    const char *arch_dir = zcat(dir, "/x86_64");
+    const char *arch_dir = zpath(dir, s->arch);
     zlist_dir(zpath(s->musl, dir), NULL, &generic);
-    if (!musl_listed(musl_skip_dirs, arch_dir)) zlist_dir(zpath(s->musl, arch_dir), NULL, &arch);
+    if (!musl_skip_dir(s, arch_dir)) zlist_dir(zpath(s->musl, arch_dir), NULL, &arch);
     for (int i = 0; i < arch.n; i++) {
         if (!musl_is_source(arch.v[i], 1)) continue;
         const char *rel = zpath(arch_dir, arch.v[i]);
@@ -60,7 +69,7 @@ static void musl_libc_sources(struct stage1 *s, struct zlist *out) {
     zpush(&dirs, "malloc/mallocng");
     for (int i = 0; i < dirs.n; i++) {
         const char *dir = zpath("src", dirs.v[i]);
-        if (!musl_listed(musl_skip_dirs, dir)) musl_add_dir(s, dir, out);
+        if (!musl_skip_dir(s, dir)) musl_add_dir(s, dir, out);
     }
     zsort(out);
 }
@@ -110,27 +119,29 @@ static void musl_alltypes_lines(char *text, struct zlist *out) {
 }
 
 /* Copies what the build reads to s->musl (tmpfs) and makes our edits there: the source
- * directories (their own headers sit beside the .c files), the x86_64 and generic arch headers,
- * the public headers and the crt files; and our musl-arch/ replacements from the recipe. */
+ * directories (their own headers sit beside the .c files), the arch's and generic arch headers,
+ * the public headers and the crt files; and our musl-arch/ replacements from the recipe (for
+ * i386 also musl-arch-i386/, which comes first on the include path). */
 static void musl_copy(struct stage1 *s) {
     struct zlist dirs = { 0 };
     zlist_dir(zpath(s->musl_share, "src"), &dirs, NULL);
     zpush(&dirs, "malloc/mallocng");
     for (int i = 0; i < dirs.n; i++) {
         const char *dir = zpath("src", dirs.v[i]);
-        if (musl_listed(musl_skip_dirs, dir)) continue;
+        if (musl_skip_dir(s, dir)) continue;
         src_copy_dir(s->musl_share, s->musl, dir);
-        const char *arch = zcat(dir, "/x86_64");
-        if (!musl_listed(musl_skip_dirs, arch)) src_copy_dir(s->musl_share, s->musl, arch);
+        const char *arch = zpath(dir, s->arch);
+        if (!musl_skip_dir(s, arch)) src_copy_dir(s->musl_share, s->musl, arch);
     }
     src_copy_dir(s->musl_share, s->musl, "crt");
-    src_copy_dir(s->musl_share, s->musl, "crt/x86_64");
+    src_copy_dir(s->musl_share, s->musl, zpath("crt", s->arch));
     src_copy_dir(s->musl_share, s->musl, ".");
     /* src/include also has subdirectories (sys/, arpa/) of internal wrapper headers */
-    const char *trees[] = { "include", "src/include", "arch/x86_64", "arch/generic", NULL };
+    const char *trees[] = { "include", "src/include", zpath("arch", s->arch), "arch/generic", NULL };
     for (int i = 0; trees[i]; i++) zcopy_tree(zpath(s->musl_share, trees[i]), zpath(s->musl, trees[i]), 0644);
-    src_patch_apply(s->musl, musl_patches);
+    src_patch_apply(s->musl, zstreq(s->arch, "i386") ? musl_patches_i386 : musl_patches_x86_64);
     src_copy_dir(s->recipe, zdirname(s->musl_arch), "musl-arch");
+    if (zstreq(s->arch, "i386")) src_copy_dir(s->recipe, zdirname(s->musl_arch), "musl-arch-i386");
 }
 
 /* Generated headers (pass-independent): bits/alltypes.h, bits/syscall.h, src/internal/version.h. */
@@ -140,13 +151,13 @@ static void musl_generate(struct stage1 *s) {
     zmkdirs(zpath(gen, "src/internal"));
 
     struct zlist at = { 0 };
-    musl_alltypes_lines(zmust_read(zpath(s->musl, "arch/x86_64/bits/alltypes.h.in"), NULL), &at);
+    musl_alltypes_lines(zmust_read(zpath(s->musl, zcat4("arch/", s->arch, "/bits/alltypes.h.in", NULL)), NULL), &at);
     musl_alltypes_lines(zmust_read(zpath(s->musl, "include/alltypes.h.in"), NULL), &at);
     char *alltypes = zjoin(&at);
     zwrite_file(zpath(gen, "include/bits/alltypes.h"), alltypes, zstrlen(alltypes), 0644);
 
     /* syscall.h.in, then each line naming __NR_ again with its first __NR_ spelled SYS_. */
-    char *in = zmust_read(zpath(s->musl, "arch/x86_64/bits/syscall.h.in"), NULL);
+    char *in = zmust_read(zpath(s->musl, zcat4("arch/", s->arch, "/bits/syscall.h.in", NULL)), NULL);
     struct zlist sc = { 0 };
     zpush(&sc, in);
     for (char *line = in; *line;) {
@@ -170,7 +181,7 @@ static void musl_generate(struct stage1 *s) {
 }
 
 /* Installs the headers as musl's install-headers does: include/, then generic bits overridden by
- * x86_64 bits, then the generated bits. */
+ * the arch's bits, then the generated bits. */
 static void musl_install_headers(struct stage1 *s, const char *inc) {
     struct zlist dirs = { 0 }, files = { 0 };
     zlist_dir(zpath(s->musl, "include"), &dirs, &files);
@@ -179,7 +190,7 @@ static void musl_install_headers(struct stage1 *s, const char *inc) {
         if (zsuffix(files.v[i], ".h")) zcopy_file(zpath(zpath(s->musl, "include"), files.v[i]), zpath(inc, files.v[i]), 0644);
     for (int i = 0; i < dirs.n; i++)
         zcopy_tree(zpath(zpath(s->musl, "include"), dirs.v[i]), zpath(inc, dirs.v[i]), 0644);
-    const char *bits[] = { "arch/generic/bits", "arch/x86_64/bits", NULL };
+    const char *bits[] = { "arch/generic/bits", zcat4("arch/", s->arch, "/bits", NULL), NULL };
     for (int b = 0; bits[b]; b++) {
         struct zlist h = { 0 };
         zlist_dir(zpath(s->musl, bits[b]), NULL, &h);
@@ -194,8 +205,9 @@ static void musl_install_headers(struct stage1 *s, const char *inc) {
 static void musl_cflags(struct stage1 *s, struct zlist *argv) {
     const char *flags[] = { "-std=c99", "-nostdinc", "-ffreestanding", "-D_XOPEN_SOURCE=700", NULL };
     for (int i = 0; flags[i]; i++) zpush(argv, flags[i]);
+    if (zstreq(s->arch, "i386")) zpush(argv, zcat4("-I", s->musl_arch, "-i386", NULL));
     zpush(argv, zcat("-I", s->musl_arch));
-    zpush(argv, "-Iarch/x86_64");
+    zpush(argv, zcat("-Iarch/", s->arch));
     zpush(argv, "-Iarch/generic");
     zpush(argv, zcat("-I", zpath(s->musl_gen, "src/internal")));
     zpush(argv, "-Isrc/include");
@@ -240,12 +252,12 @@ static void musl_build(struct stage1 *s, struct pass *p) {
     struct zlist argv = { 0 };
     char *zsc = zpath(objdir, "zilchboot/zsyscall.o");
     zmkdirs(zdirname(zsc));
-    zpush(&argv, p->cc); zpush(&argv, "-c"); zpush(&argv, "musl-arch/zsyscall.s");
+    zpush(&argv, p->cc); zpush(&argv, "-c"); zpush(&argv, zstreq(s->arch, "i386") ? "musl-arch-i386/zsyscall.s" : "musl-arch/zsyscall.s");
     zpush(&argv, "-o"); zpush(&argv, zsc);
     zpool_run(&pool, argv.v, zdirname(s->musl_arch));
     zpush(&objs, zsc);
-    const char *crt[][2] = { { "crt/crt1.c", "crt1.o" }, { "crt/x86_64/crti.s", "crti.o" },
-                             { "crt/x86_64/crtn.s", "crtn.o" } };
+    const char *crt[][2] = { { "crt/crt1.c", "crt1.o" }, { zcat4("crt/", s->arch, "/crti.s", NULL), "crti.o" },
+                             { zcat4("crt/", s->arch, "/crtn.s", NULL), "crtn.o" } };
     for (int i = 0; i < 3; i++) musl_compile(s, p, &pool, crt[i][0], zpath(lib, crt[i][1]), 1);
     zpool_drain(&pool);
 

@@ -7,7 +7,10 @@
  * Everything the compilers read is first copied to tmpfs (see patch.h for why).
  * As PID 1 it mounts the stage directories and runs itself again through the seed with an empty
  * environment (as 0-smoke does). Arguments: jobs=N (default: CPUs), root=DIR (host test runs:
- * DIR holds store/, sources/, out/ and tmp/ laid out as in the guest). */
+ * DIR holds store/, sources/, out/ and tmp/ laid out as in the guest).
+ * The target is the seed's own arch (x86_64, or i386 in the 1-stage1-i386 variant), read from the
+ * compiler's predefined macros since the seed compiles this file. With the argument `ddc` (stage
+ * 1-ddc) it does the diverse double-compile of ddc.h instead. */
 #include "zsys.h"
 #include "zmem.h"
 #include "zfile.h"
@@ -18,8 +21,15 @@ struct stage1 {
     const char *seed_share, *musl_share, *tinycc_share, *busybox_share;  /* read-only inputs */
     const char *seed, *musl, *tinycc, *musl_arch, *busybox;  /* their copies in the work dir */
     const char *root, *recipe, *out, *work, *musl_gen, *tcc_gen;
+    const char *arch;  /* musl's and our name for the target: "x86_64" or "i386" */
     int jobs;
 };
+
+#if defined(__i386__)
+#define STAGE1_ARCH "i386"
+#else
+#define STAGE1_ARCH "x86_64"
+#endif
 struct pass { int n; const char *cc, *dir; };
 
 #include "patch.h"
@@ -126,16 +136,22 @@ static void build_later_tools(struct stage1 *s, struct pass *p) {
     step_end("cc", 0);
 }
 
+#include "ddc.h"
+
 static int stage(int argc, char **argv) {
     const char *root = "";
     struct stage1 s = { 0 };
+    int ddc = 0;
     /* Arguments are for host test runs: in the VM the job count follows the vCPUs. */
     for (int i = 2; i < argc; i++) {
         if (zprefix(argv[i], "jobs=")) s.jobs = zatol(argv[i] + 5);
         else if (zprefix(argv[i], "root=")) root = argv[i] + 5;
+        else if (zstreq(argv[i], "ddc")) ddc = 1;
         else { zputs("stage1: unknown argument "); zputs(argv[i]); zputs("\n"); return 2; }
     }
     if (s.jobs < 1) s.jobs = zcpu_count();
+    /* ddc (1-ddc): the seed's arch hosts a cross build for x86_64 (ddc.h). */
+    s.arch = ddc ? "x86_64" : STAGE1_ARCH;
     s.seed_share = zcat(root, ZSEED);
     s.musl_share = zcat(root, "/sources/musl");
     s.tinycc_share = zcat(root, "/sources/tinycc");
@@ -151,7 +167,7 @@ static int stage(int argc, char **argv) {
     s.musl_arch = zpath(s.work, "src/musl-arch");
     s.tcc_gen = zpath(s.work, "gen/tinycc");
     s.busybox = zpath(s.work, "src/busybox");
-    zputs("stage1: "); zputnum(s.jobs); zputs(" jobs\n");
+    zputs("stage1: "); zputnum(s.jobs); zputs(" jobs, target "); zputs(s.arch); zputs("\n");
 
     long started = znow_ms();
     step_begin("copy", 0);
@@ -162,6 +178,11 @@ static int stage(int argc, char **argv) {
     step_end("copy", 0);
     musl_generate(&s);
     tcc_write_config(&s);
+    if (ddc) {
+        int status = ddc_run(&s);
+        print_summary(&s, znow_ms() - started);
+        return status;
+    }
     struct pass passes[3];
     const char *cc = s.seed;
     for (int n = 1; n <= 3; n++) {

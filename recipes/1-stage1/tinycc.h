@@ -5,18 +5,25 @@
 #define TCC_STORE_DIR "/store/1-stage1/tinycc/lib/tcc"
 #define TCC_MUSL_DIR "{B}/../../../protomusl"
 
+/* The target's define and dynamic loader name come first (tcc_cflags), then these. */
 static const char *tcc_defines[] = {
-    "-DTCC_TARGET_X86_64",
     "-DTCC_MUSL",
     "-DCONFIG_TCC_STATIC",      /* tcc itself is static: no dlopen; -run resolves only a few symbols */
     "-DCONFIG_TCCDIR=\"" TCC_STORE_DIR "\"",
     "-DCONFIG_TCC_SYSINCLUDEPATHS=\"{B}/include:" TCC_MUSL_DIR "/include\"",
     "-DCONFIG_TCC_LIBPATHS=\"" TCC_MUSL_DIR "/lib\"",
     "-DCONFIG_TCC_CRTPREFIX=\"" TCC_MUSL_DIR "/lib\"",
-    /* protomusl has no dynamic loader: this tcc links statically by default (tcc_patches). */
-    "-DCONFIG_TCC_ELFINTERP=\"/lib/ld-musl-x86_64.so.1\"",
     NULL
 };
+
+/* Per target: tcc's target define; the loader name is never used (protomusl has no dynamic
+ * loader: this tcc links statically by default, see tcc_patches) but must be defined. */
+static const char *tcc_target_define(struct stage1 *s) {
+    return zstreq(s->arch, "i386") ? "-DTCC_TARGET_I386" : "-DTCC_TARGET_X86_64";
+}
+static const char *tcc_elfinterp_define(struct stage1 *s) {
+    return zcat4("-DCONFIG_TCC_ELFINTERP=\"/lib/ld-musl-", s->arch, ".so.1\"", NULL);
+}
 
 /* va_list.c's impossible default case calls abort(), but tcc links libtcc1.a after libc, so a
  * program whose only va_arg use is inside libc (printf) would not link: trap without libc instead. */
@@ -53,7 +60,9 @@ static void tcc_cflags(struct stage1 *s, struct pass *p, struct zlist *argv) {
     zpush(argv, "-Iinclude");
     zpush(argv, zcat("-I", zpath(p->dir, "protomusl/include")));
     zpush(argv, zcat("-I", s->tcc_gen));
+    zpush(argv, tcc_target_define(s));
     for (int i = 0; tcc_defines[i]; i++) zpush(argv, tcc_defines[i]);
+    zpush(argv, tcc_elfinterp_define(s));
 }
 
 /* Queues one libtcc1 member: those files include nothing. */
@@ -66,12 +75,14 @@ static void tcc_compile_runtime(struct stage1 *s, struct pass *p, struct zpool *
     zpool_run(pool, argv.v, s->tinycc);
 }
 
-/* libtcc1.a from tinycc's lib/: the x86_64 musl set of lib/Makefile. Its bt-exe.o and bt-log.o
- * (for tcc -bt) are left out: tcc adds them after libc, so against a static-only libc they
- * cannot link in this snapshot. */
+/* libtcc1.a from tinycc's lib/: the musl set of lib/Makefile for the target (va_list.c is
+ * x86_64's only). Its bt-exe.o and bt-log.o (for tcc -bt) are left out: tcc adds them after libc,
+ * so against a static-only libc they cannot link in this snapshot. */
 static void tcc_build_libtcc1(struct stage1 *s, struct pass *p) {
     const char *lib = zpath(p->dir, "tinycc/lib/tcc"), *objdir = zpath(p->dir, "obj/libtcc1");
-    const char *members[] = { "alloca86_64-bt.S", "alloca86_64.S", "libtcc1.c", "va_list.c", NULL };
+    const char *members_x86_64[] = { "alloca86_64-bt.S", "alloca86_64.S", "libtcc1.c", "va_list.c", NULL };
+    const char *members_i386[] = { "alloca86-bt.S", "alloca86.S", "libtcc1.c", NULL };
+    const char **members = zstreq(s->arch, "i386") ? members_i386 : members_x86_64;
     struct zpool pool;
     struct zlist ar = { 0 };
     zmkdirs(lib); zmkdirs(objdir);

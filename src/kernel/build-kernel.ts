@@ -1,5 +1,6 @@
-// Builds the guest kernel on the host: tinyconfig + our fragment, checked, then vmlinux + bzImage.
-// The result is cached under the user cache dir keyed by its inputs, so clones share one build.
+// Builds the guest kernel on the host: tinyconfig + our fragments (shared + per-arch), checked, then
+// vmlinux + bzImage. The result is cached under the user cache dir keyed by its inputs, so clones
+// share one build.
 import { randomBytes } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
 import fs from "node:fs/promises";
@@ -8,14 +9,17 @@ import path from "node:path";
 import { execa } from "execa";
 import { ZilchError } from "../errors.js";
 import { sha256Hex } from "../sha256.js";
-import { describeMissing, missingOptions, parseKconfig } from "./config-fragment.js";
+import type { GuestArch } from "../arch.js";
+import { ARCH } from "../arch.js";
+import { describeMissing, mergeFragments, missingOptions, type FragmentFile } from "./config-fragment.js";
 
 /** Bump when the build steps below change: it is part of the cache key. */
 export const KERNEL_BUILDER_VERSION =
-  "zilchboot-kernel/1 tinyconfig+merge_config -m+olddefconfig; vmlinux bzImage; KBUILD_BUILD_* fixed";
+  "zilchboot-kernel/2 ARCH= tinyconfig+merge_config -m common arch+olddefconfig; vmlinux bzImage; KBUILD_BUILD_* fixed";
 
 export interface KernelIdentity {
   sourceSha256: string;
+  /** sha256 of the fragments as merged, in order (common, then the arch's). */
   fragmentSha256: string;
   /** sha256 of the final .config: what the kernel really is. */
   configSha256: string;
@@ -33,7 +37,9 @@ export interface BuildKernelOptions {
   linuxTarball: string;
   /** The pinned sha256 of linuxTarball (verified by the fetcher). */
   linuxSha256: string;
-  fragmentFile: string;
+  arch: GuestArch;
+  /** Kconfig fragments merged over tinyconfig in this order (a later line wins). */
+  fragmentFiles: string[];
   cacheDir: string;
   imagesDir: string;
   jobs?: number;
@@ -59,15 +65,17 @@ const ENTRY_FILES = ["vmlinux", "bzImage", "kernel.config", "kernel.json"] as co
 /** Builds (or takes from the cache) the guest kernel and copies it into imagesDir. */
 export async function buildKernel(options: BuildKernelOptions): Promise<KernelImage> {
   const { cacheDir, imagesDir, log = () => {} } = options;
-  const fragment = await fs.readFile(options.fragmentFile);
-  const key = sha256Hex(options.linuxSha256, "\n", fragment, "\n", KERNEL_BUILDER_VERSION);
+  const fragments: FragmentFile[] = [];
+  for (const file of options.fragmentFiles) fragments.push({ source: file, text: await fs.readFile(file, "utf8") });
+  const fragment = fragments.map((f) => f.text).join("");
+  const key = sha256Hex(options.linuxSha256, "\n", ARCH[options.arch].linuxArch, "\n", fragment, "\n", KERNEL_BUILDER_VERSION);
   const kernelCache = path.join(cacheDir, "kernel");
   const entry = path.join(kernelCache, key);
 
   if (await exists(path.join(entry, "kernel.json"))) {
     log(`kernel: cache hit ${entry}`);
   } else {
-    await buildIntoCache(options, fragment, kernelCache, entry);
+    await buildIntoCache(options, fragments, kernelCache, entry);
   }
 
   await fs.mkdir(imagesDir, { recursive: true });
@@ -87,7 +95,7 @@ export async function buildKernel(options: BuildKernelOptions): Promise<KernelIm
 
 async function buildIntoCache(
   options: BuildKernelOptions,
-  fragment: Buffer,
+  fragments: FragmentFile[],
   kernelCache: string,
   entry: string,
 ): Promise<void> {
@@ -110,24 +118,25 @@ async function buildIntoCache(
     // host's tar is no extra requirement here (the seed, by contrast, is unpacked in-process).
     await runner.run("tar", ["-xJf", path.resolve(options.linuxTarball), "-C", work], work);
     const src = await singleSubdir(work);
-    const fragmentPath = path.resolve(options.fragmentFile);
+    // ARCH is a make argument, not inherited: BUILD_ENV keeps the caller's ARCH out.
+    const arch = `ARCH=${ARCH[options.arch].linuxArch}`;
 
-    log("kernel: configuring (tinyconfig + fragment)");
-    await runner.run("make", ["tinyconfig"], src);
-    await runner.run("scripts/kconfig/merge_config.sh", ["-m", ".config", fragmentPath], src);
-    await runner.run("make", ["olddefconfig"], src);
+    log(`kernel: configuring ${options.arch} (tinyconfig + ${fragments.map((f) => path.basename(f.source)).join(" + ")})`);
+    await runner.run("make", [arch, "tinyconfig"], src);
+    await runner.run("scripts/kconfig/merge_config.sh", ["-m", ".config", ...fragments.map((f) => path.resolve(f.source))], src);
+    await runner.run("make", [arch, "olddefconfig"], src);
     const dotConfig = await fs.readFile(path.join(src, ".config"), "utf8");
-    const missing = missingOptions(parseKconfig(fragment.toString("utf8"), options.fragmentFile), dotConfig);
+    const missing = missingOptions(mergeFragments(fragments), dotConfig);
     if (missing.length > 0) {
       throw new ZilchError({
         code: "KERNEL",
         message: `kernel config lost ${missing.length} requested option(s): ${missing.map(describeMissing).join("; ")}`,
-        hint: `Kconfig drops options whose dependencies are unmet: add the dependencies to ${options.fragmentFile}`,
+        hint: `Kconfig drops options whose dependencies are unmet: add the dependencies to ${options.fragmentFiles.join(" or ")}`,
       });
     }
 
     log(`kernel: make -j${jobs} vmlinux bzImage (a few minutes)`);
-    await runner.run("make", [`-j${jobs}`, "vmlinux", "bzImage"], src);
+    await runner.run("make", [arch, `-j${jobs}`, "vmlinux", "bzImage"], src);
 
     const staging = `${entry}.tmp-${randomBytes(4).toString("hex")}`;
     await fs.mkdir(staging);
@@ -136,13 +145,13 @@ async function buildIntoCache(
     await fs.writeFile(path.join(staging, "kernel.config"), dotConfig);
     const identity: KernelIdentity = {
       sourceSha256: options.linuxSha256,
-      fragmentSha256: sha256Hex(fragment),
+      fragmentSha256: sha256Hex(fragments.map((f) => f.text).join("")),
       configSha256: sha256Hex(dotConfig),
       version: (await fs.readFile(path.join(src, "include/config/kernel.release"), "utf8")).trim(),
     };
     await fs.writeFile(path.join(staging, "kernel.json"), JSON.stringify(identity, null, 2) + "\n");
     await publishDir(staging, entry);
-    log(`kernel: built ${identity.version} in ${Math.round((Date.now() - started) / 1000)} s → ${entry}`);
+    log(`kernel: built ${options.arch} ${identity.version} in ${Math.round((Date.now() - started) / 1000)} s → ${entry}`);
   } finally {
     await runner.close();
     // The tree is ~1 GB once built; the log above is what is worth keeping.

@@ -60,3 +60,18 @@ export function describeMissing({ option, requested, got }: MissingOption): stri
   const show = (value: string | undefined) => (value === undefined || value === "n" ? "not set" : value);
   return `${option} requested ${show(requested)}, got ${show(got)}`;
 }
+
+/** A fragment's text and where it came from (for error messages). */
+export interface FragmentFile {
+  source: string;
+  text: string;
+}
+
+/** The options requested by fragments merged in order, as merge_config.sh does: a later line wins. */
+export function mergeFragments(fragments: readonly FragmentFile[]): KconfigValues {
+  const merged = new Map<string, string>();
+  for (const { source, text } of fragments) {
+    for (const [option, value] of parseKconfig(text, source)) merged.set(option, value);
+  }
+  return merged;
+}

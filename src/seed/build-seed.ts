@@ -1,10 +1,12 @@
-// Builds the seed: a static x86_64 tcc from the pinned tinycc tarball, with the host's musl-gcc.
+// Builds the seed: a static tcc from the pinned tinycc tarball, with the host's musl-gcc (x86_64) or
+// Debian's i386 musl toolchain (i386-linux-musl-gcc: the i686 cross gcc + musl-dev:i386).
 // The seed is the one binary the chain trusts without building it in a VM, so it is keyed by every
 // input that shapes it (tarball, compiler, commands) and checked before use.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
+import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
 import { sha256File, sha256Hex } from "../sha256.js";
 import { unpackTarball } from "../sources/unpack.js";
@@ -13,6 +15,8 @@ import { seedProblem, validateSeed } from "./elf.js";
 export interface BuildSeedOptions {
   /** tinycc .tar.bz2 with its files at the archive root (Debian's repack of git 62c30a4a). */
   tinyccTarball: string;
+  /** The seed's architecture (default x86_64). */
+  arch?: GuestArch;
   cacheDir: string;
   outFile: string;
   log?: (line: string) => void;
@@ -43,35 +47,35 @@ const BUILD_ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C", SOUR
 
 /** Builds (or takes from the cache) the seed tcc and installs it at outFile (+ outFile.json). */
 export async function buildSeed(options: BuildSeedOptions): Promise<SeedBuild> {
-  const { cacheDir, outFile, log = () => {} } = options;
+  const { cacheDir, outFile, log = () => {}, arch = "x86_64" } = options;
   const tinyccSha256 = await sha256File(options.tinyccTarball).catch((error: unknown) => {
     throw new ZilchError({
       code: "SEED",
       message: `cannot read the tinycc tarball ${options.tinyccTarball}: ${(error as Error).message}`,
-      hint: "fetch it again (pinned as `tinycc` in recipes/sources.json) or pass a static x86_64 tcc with --seed",
+      hint: `fetch it again (pinned as \`tinycc\` in recipes/sources.json) or pass a static ${arch} tcc with --seed`,
       cause: error,
     });
   });
-  const compiler = await hostCompiler();
+  const compiler = arch === "i386" ? await i386Compiler() : await hostCompiler();
   const key = sha256Hex(
     [tinyccSha256, compiler.identity, ...compiler.commands.map((command) => command.join(" "))].join("\n"),
   );
   const seedCache = path.join(cacheDir, "seed");
   const cached = path.join(seedCache, key, "tcc-seed");
 
-  const hit = (await seedProblem(cached)) === undefined;
+  const hit = (await seedProblem(cached, arch)) === undefined;
   if (hit) {
     log(`seed: cache hit ${cached}`);
   } else {
-    log(`seed: building tcc with ${compiler.description}`);
-    await buildIntoCache(options.tinyccTarball, compiler, seedCache, path.dirname(cached));
+    log(`seed: building ${arch} tcc with ${compiler.description}`);
+    await buildIntoCache(options.tinyccTarball, compiler, seedCache, path.dirname(cached), arch);
   }
 
   const digest = await sha256File(cached);
   const { size } = await fs.stat(cached);
   await fs.mkdir(path.dirname(path.resolve(outFile)), { recursive: true });
   await writeAtomic(outFile, await fs.readFile(cached), 0o755);
-  const record = { sha256: digest, size, compiler: compiler.description, tinyccSha256, key };
+  const record = { arch, sha256: digest, size, compiler: compiler.description, tinyccSha256, key };
   await writeAtomic(`${outFile}.json`, JSON.stringify(record, null, 2) + "\n", 0o644);
   return { path: outFile, sha256: digest, size, compiler: compiler.description, cached: hit };
 }
@@ -102,23 +106,44 @@ async function hostCompiler(): Promise<HostCompiler> {
   });
 }
 
+/** The i386 seed: Debian's musl-dev:i386 wrapper around the i686 cross gcc. A different compiler
+ *  binary and libc build than the x86_64 seed's, which is the point of the diverse double-compile.
+ *  The x86_64 commands above stay as they were: they are part of the x86_64 seed's cache key. */
+async function i386Compiler(): Promise<HostCompiler> {
+  const wrapper = "i386-linux-musl-gcc";
+  const version = await firstLine(wrapper, ["--version"]);
+  if (version === undefined) {
+    throw new ZilchError({
+      code: "HOST",
+      message: `building the i386 seed needs ${wrapper}, which is not installed`,
+      hint: "install musl-dev:i386 (scripts/setup-host.sh adds the i386 architecture and installs it) or pass a static i386 tcc with --seed",
+    });
+  }
+  const specs = await muslSpecsPath(wrapper);
+  return {
+    description: `${wrapper} (${version})`,
+    identity: `${wrapper}: ${version}; specs: ${specs ?? "none"}`,
+    commands: [["./configure", `--cc=${wrapper}`, "--cpu=i386", "--extra-ldflags=-static", "--config-musl"], ["make", "tcc"]],
+  };
+}
+
 async function firstLine(file: string, args: string[]): Promise<string | undefined> {
   const result = await execa(file, args, { reject: false, env: BUILD_ENV, extendEnv: false, stdin: "ignore" });
   return result.exitCode === 0 ? String(result.stdout).split("\n")[0]!.trim() : undefined;
 }
 
 /** Debian's musl-gcc is a shell wrapper passing `-specs <file>`; that file picks libc and crt. */
-async function muslSpecsPath(): Promise<string | undefined> {
+async function muslSpecsPath(wrapper = "musl-gcc"): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
     if (!dir) continue;
-    const text = await fs.readFile(path.join(dir, "musl-gcc"), "utf8").catch(() => undefined);
+    const text = await fs.readFile(path.join(dir, wrapper), "utf8").catch(() => undefined);
     if (text === undefined) continue;
     return /-specs\s+"?([^"\s]+)"?/.exec(text)?.[1];
   }
   return undefined;
 }
 
-async function buildIntoCache(tarball: string, compiler: HostCompiler, seedCache: string, entry: string) {
+async function buildIntoCache(tarball: string, compiler: HostCompiler, seedCache: string, entry: string, arch: GuestArch) {
   await fs.mkdir(seedCache, { recursive: true });
   const work = await fs.mkdtemp(path.join(seedCache, "build-"));
   try {
@@ -143,11 +168,11 @@ async function buildIntoCache(tarball: string, compiler: HostCompiler, seedCache
         throw new ZilchError({
           code: "SEED",
           message: `seed build step \`${[file, ...args].join(" ")}\` failed (${why}):\n${tail}`,
-          hint: "install musl-tools and make (scripts/setup-host.sh) or pass a static x86_64 tcc with --seed",
+          hint: `install ${arch === "i386" ? "musl-dev:i386" : "musl-tools"} and make (scripts/setup-host.sh) or pass a static ${arch} tcc with --seed`,
         });
       }
     }
-    await validateSeed(path.join(src, "tcc"));
+    await validateSeed(path.join(src, "tcc"), arch);
 
     const staging = path.join(work, "entry");
     await fs.mkdir(staging);

@@ -1,5 +1,6 @@
 // Builds a target stage after the stages it depends on (its "inputs"), each in its own fresh VM,
 // reusing store entries whose input hash matches.
+import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
 import { provideStageSources, type ProvisionOptions } from "../provision.js";
 import type { StoreEntry } from "../store/store.js";
@@ -7,10 +8,15 @@ import type { VmBackend } from "../vm/backend.js";
 import { loadStage, type StageRecipe } from "./recipe.js";
 import { buildStage, type BuildStageOptions, type BuildStageResult } from "./run.js";
 
+/** What a stage of another arch boots with instead of the x86_64 seed, kernel and backend. */
+export type ArchTarget = Pick<BuildStageOptions, "seed" | "kernel" | "backend">;
+
 export type ChainOptions = Omit<BuildStageOptions, "stage" | "sources" | "dependencies" | "force"> & {
   recipesRoot: string;
-  /** Chooses the backend per stage (vm/select.ts: `auto` depends on the stage); else `backend`. */
-  backendFor?: (stage: StageRecipe) => Promise<VmBackend>;
+  /** Provides seed, kernel and backend for stages whose "arch" is not x86_64 (called once per arch). */
+  archTarget?: (arch: GuestArch) => Promise<ArchTarget>;
+  /** Overrides the arch's backend for one stage (vm/select.ts: v86 under `--backend v86|auto`). */
+  backendFor?: (stage: StageRecipe) => Promise<VmBackend | undefined>;
   provision: ProvisionOptions;
   /** Rebuild the target even when cached (its inputs are still reused). */
   forceTarget?: boolean;
@@ -18,10 +24,31 @@ export type ChainOptions = Omit<BuildStageOptions, "stage" | "sources" | "depend
   onStageDone?: (stage: string, result: BuildStageResult, seconds: number) => void;
 };
 
+/** Seed, kernel and backend for one stage: its arch's, and the backend `backendFor` picks, if any. */
+export async function stageTarget(
+  stage: StageRecipe,
+  targetFor: (arch: GuestArch) => Promise<ArchTarget>,
+  backendFor?: (stage: StageRecipe) => Promise<VmBackend | undefined>,
+): Promise<Partial<ArchTarget>> {
+  // Decide the backend first: a stage no backend can run fails before its kernel is provided.
+  const backend = await backendFor?.(stage);
+  const target = stage.arch === "x86_64" ? {} : await targetFor(stage.arch);
+  return backend ? { ...target, backend } : target;
+}
+
 /** Builds `target` and, first, whatever it depends on. Returns the target's store entry. */
 export async function buildChain(target: string, opts: ChainOptions): Promise<StoreEntry> {
   const done = new Map<string, StoreEntry>();
   const visiting: string[] = [];
+  const targets = new Map<GuestArch, Promise<ArchTarget>>();
+  const targetFor = (arch: GuestArch): Promise<ArchTarget> => {
+    if (!opts.archTarget) {
+      throw new ZilchError({ code: "USAGE", message: `this build cannot provide an ${arch} guest`, hint: "build it with the zilchboot CLI" });
+    }
+    let target = targets.get(arch);
+    if (!target) targets.set(arch, (target = opts.archTarget(arch)));
+    return target;
+  };
 
   async function build(name: string): Promise<StoreEntry> {
     const finished = done.get(name);
@@ -36,8 +63,7 @@ export async function buildChain(target: string, opts: ChainOptions): Promise<St
     const sources = await provideStageSources(stage, opts.provision);
     const started = performance.now();
     opts.onStageStart?.(name);
-    const backend = opts.backendFor ? await opts.backendFor(stage) : opts.backend;
-    const result = await buildStage({ ...opts, stage, backend, sources, dependencies, force: opts.forceTarget === true && name === target });
+    const result = await buildStage({ ...opts, ...(await stageTarget(stage, targetFor, opts.backendFor)), stage, sources, dependencies, force: opts.forceTarget === true && name === target });
     opts.onStageDone?.(name, result, (performance.now() - started) / 1000);
     visiting.pop();
     done.set(name, result.entry);

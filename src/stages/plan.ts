@@ -4,7 +4,8 @@ import { ZilchError } from "../errors.js";
 import { listEntries } from "../store/store.js";
 import { readLock, type LockFile } from "../store/lock.js";
 import { hashTree } from "../store/tree-hash.js";
-import { inputHash } from "./input-hash.js";
+import type { GuestArch } from "../arch.js";
+import { inputHash, recipeTreeHash } from "./input-hash.js";
 import { loadStage, type StageRecipe } from "./recipe.js";
 
 export interface StageFacts {
@@ -27,7 +28,10 @@ export interface PlanInputs {
   /** Stages in build order (inputs first). */
   stages: StageFacts[];
   guestTree: string;
+  /** The x86_64 seed. */
   seedSha256: string;
+  /** Seeds of other arches, for stages that declare one (unknown: the stage is planned as a build). */
+  otherSeeds?: Partial<Record<GuestArch, string>>;
   lock: LockFile;
   /** inputHash → output hash of store entries that exist. */
   stored: (stage: string, inputHash: string) => string | null;
@@ -42,13 +46,19 @@ export function planStages(inputs: PlanInputs): PlannedStage[] {
       outputs.set(stage.name, inputs.lock.stages[stage.name]?.output ?? null);
       return { name: stage.name, inputHash: null, action: "build", output: outputs.get(stage.name) ?? null, reason: `input ${unknownInput} has no known output yet` };
     }
+    const seedSha256 = stage.arch === "x86_64" ? inputs.seedSha256 : inputs.otherSeeds?.[stage.arch];
+    if (seedSha256 === undefined) {
+      outputs.set(stage.name, inputs.lock.stages[stage.name]?.output ?? null);
+      return { name: stage.name, inputHash: null, action: "build", output: outputs.get(stage.name) ?? null, reason: `no ${stage.arch} seed known yet` };
+    }
     const hash = inputHash({
       stage: stage.name,
       recipeTree,
       guestTree: inputs.guestTree,
-      seedSha256: inputs.seedSha256,
+      seedSha256,
       sources,
       dependencies: Object.fromEntries(stage.inputs.map((name) => [name, outputs.get(name)!])),
+      ...(stage.arch === "x86_64" ? {} : { arch: stage.arch }),
     });
     const stored = inputs.stored(stage.name, hash);
     const locked = inputs.lock.stages[stage.name]?.output ?? null;
@@ -80,6 +90,7 @@ export interface GatherOptions {
   workDir: string;
   guestDir: string;
   seedSha256: string;
+  otherSeeds?: Partial<Record<GuestArch, string>>;
   lockFile: string;
   /** pin name → sha256, from recipes/sources.json */
   pins: Record<string, string>;
@@ -91,7 +102,7 @@ export async function planChain(target: string, opts: GatherOptions): Promise<Pl
   for (const stage of stages) {
     facts.push({
       stage,
-      recipeTree: (await hashTree(stage.dir)).sha256,
+      recipeTree: await recipeTreeHash(stage),
       sources: Object.fromEntries(stage.sources.map((s) => [s.pin, opts.pins[s.pin] ?? "unknown-pin"])),
     });
   }
@@ -100,6 +111,7 @@ export async function planChain(target: string, opts: GatherOptions): Promise<Pl
     stages: facts,
     guestTree: (await hashTree(opts.guestDir)).sha256,
     seedSha256: opts.seedSha256,
+    otherSeeds: opts.otherSeeds,
     lock: await readLock(opts.lockFile),
     stored: (stage, hash) => stored.get(`${stage}/${hash}`) ?? null,
   });

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { GUEST_ARCHES, type GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
 
 export interface StageRecipe {
@@ -20,8 +21,12 @@ export interface StageRecipe {
   memoryMiB: number;
   /** Quick enough to run under v86 (~3× slower than QEMU): `--backend auto` may pick v86 for it. */
   small: boolean;
-  /** Folder holding stage.json and the recipe's files. */
+  /** The guest's architecture: picks kernel, seed and emulator (default x86_64). */
+  arch: GuestArch;
+  /** Folder holding the recipe's files (served at /recipe): the stage's own, or recipeFrom's. */
   dir: string;
+  /** Set for a variant (`"recipeFrom"`): the folder of its own stage.json, hashed with dir. */
+  declarationDir?: string;
 }
 
 export interface StageSource {
@@ -70,8 +75,17 @@ export async function loadStage(recipesRoot: string, name: string): Promise<Stag
   if (!STAGE_NAME.test(name)) fail(file, `stage name ${name} must look like <digits><letters>-<name>`);
   const runner = str("runner");
   if (runner !== "seed-tcc" && runner !== "shell") fail(file, `unknown runner ${JSON.stringify(raw.runner)} (known: seed-tcc, shell)`);
+  const arch = raw.arch ?? "x86_64";
+  if (typeof arch !== "string" || !(GUEST_ARCHES as readonly string[]).includes(arch)) fail(file, `"arch" must be one of ${GUEST_ARCHES.join(", ")}, got ${JSON.stringify(raw.arch)}`);
+  // A variant (e.g. the same recipe for another arch) runs another stage's files with its own
+  // declaration, so the recipe is written once.
+  const recipeFrom = raw.recipeFrom;
+  if (recipeFrom !== undefined && (typeof recipeFrom !== "string" || !STAGE_NAME.test(recipeFrom) || recipeFrom === name)) {
+    fail(file, `"recipeFrom" must name another stage folder, got ${JSON.stringify(recipeFrom)}`);
+  }
+  const filesDir = recipeFrom === undefined ? dir : path.join(recipesRoot, recipeFrom);
   const program = str("program");
-  await fs.access(path.join(dir, program)).catch(() => fail(file, `program ${program} does not exist beside stage.json`));
+  await fs.access(path.join(filesDir, program)).catch(() => fail(file, `program ${program} does not exist in ${filesDir}`));
   return {
     name,
     description: typeof raw.description === "string" ? raw.description : "",
@@ -83,7 +97,9 @@ export async function loadStage(recipesRoot: string, name: string): Promise<Stag
     timeoutSeconds: num("timeoutSeconds", 600),
     memoryMiB: num("memoryMiB", 512),
     small: raw.small === undefined ? false : typeof raw.small === "boolean" ? raw.small : fail(file, `"small" must be true or false`),
-    dir,
+    arch: arch as GuestArch,
+    dir: filesDir,
+    ...(recipeFrom === undefined ? {} : { declarationDir: dir }),
   };
 }
 

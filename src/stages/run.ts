@@ -9,7 +9,7 @@ import { checkLock, readLock, recordInLock } from "../store/lock.js";
 import { normaliseModes, packedSha256 } from "../store/pack.js";
 import { hashTree, listTree } from "../store/tree-hash.js";
 import type { VmBackend, VmRun } from "../vm/backend.js";
-import { inputHash, type StageInputs } from "./input-hash.js";
+import { inputHash, recipeTreeHash, type StageInputs } from "./input-hash.js";
 import type { StageRecipe } from "./recipe.js";
 import { guestCommand } from "./runners.js";
 import { assembleShare } from "./share.js";
@@ -58,11 +58,12 @@ export interface BuildStageResult {
 export async function stageInputs(opts: Pick<BuildStageOptions, "stage" | "guestDir" | "seed" | "sources" | "dependencies">): Promise<StageInputs> {
   return {
     stage: opts.stage.name,
-    recipeTree: (await hashTree(opts.stage.dir)).sha256,
+    recipeTree: await recipeTreeHash(opts.stage),
     guestTree: (await hashTree(opts.guestDir)).sha256,
     seedSha256: await sha256File(opts.seed),
     sources: Object.fromEntries(Object.entries(opts.sources).map(([name, s]) => [name, s.sha256])),
     dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.record.outputSha256])),
+    ...(opts.stage.arch === "x86_64" ? {} : { arch: opts.stage.arch }),
   };
 }
 

@@ -1,5 +1,6 @@
 // Pure translation of a BootSpec into QEMU's argv, and of QEMU's exit into a guest outcome.
 import path from "node:path";
+import { ARCH, type GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
 import type { BootSpec, VmOutcome } from "./backend.js";
 
@@ -57,6 +58,12 @@ function acceleratorFlags(accel: string): string[] {
   return name === "kvm" || name === "hvf" ? ["-accel", accel, "-cpu", "host"] : ["-accel", accel];
 }
 
+/** The emulator for a guest arch (qemu-system-x86_64, qemu-system-i386) unless one is forced. */
+export function qemuBinaryFor(arch: GuestArch, override?: string): string {
+  return override ?? ARCH[arch].qemuBinary;
+}
+
+/** The argv is the same for both arches: `-M pc`, the same devices; i386 boots its bzImage. */
 export function qemuArgs(spec: BootSpec, accel: string): string[] {
   const args = [
     ...acceleratorFlags(accel),

@@ -1,17 +1,20 @@
 // QEMU backend: one hermetic guest per boot, console captured, exit status decoded.
 import os from "node:os";
 import { execa } from "execa";
+import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
 import { chooseAccelerator, acceleratorCandidates, TCG } from "./accel.js";
 import type { BootSpec, ProbeResult, VmBackend, VmRun } from "./backend.js";
 import { ConsoleLog } from "./console-log.js";
-import { interpretQemuExit, qemuArgs } from "./qemu-args.js";
+import { interpretQemuExit, qemuArgs, qemuBinaryFor } from "./qemu-args.js";
 
 /** Lines our guest programs print start with this; the first one marks "PID 1 is running". */
 export const GUEST_MARKER = "zilchboot-guest:";
 
 export interface QemuOptions {
-  /** The qemu-system-x86_64 binary (tests pass wrappers). */
+  /** The guest arch: picks qemu-system-x86_64 (default) or qemu-system-i386. */
+  arch?: GuestArch;
+  /** Overrides the emulator binary (tests pass wrappers). */
   binary?: string;
   /** Forced accelerator (`--accel`), skips probing. */
   accel?: string;
@@ -30,7 +33,7 @@ export class QemuBackend implements VmBackend {
   private chosen: string | undefined;
 
   constructor(private readonly opts: QemuOptions) {
-    this.binary = opts.binary ?? "qemu-system-x86_64";
+    this.binary = qemuBinaryFor(opts.arch ?? "x86_64", opts.binary);
     this.chosen = opts.accel;
   }
 

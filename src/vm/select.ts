@@ -2,12 +2,12 @@
 // because `auto` only falls back to v86 for stages marked "small" (v86 is ~3× slower than QEMU's
 // TCG and emulates a 32-bit x86 only).
 import { execa } from "execa";
+import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
 import type { VmBackend } from "./backend.js";
 
 export const BACKENDS = ["qemu", "v86", "auto"] as const;
 export type BackendRequest = (typeof BACKENDS)[number];
-export type GuestArch = "x86_64" | "i386";
 
 export function parseBackend(raw: string | undefined): BackendRequest {
   const value = raw ?? "auto";
@@ -20,10 +20,12 @@ export function parseBackend(raw: string | undefined): BackendRequest {
 export interface StageTraits {
   name: string;
   small: boolean;
+  arch: GuestArch;
 }
 
 /** The backend for one stage; throws one clear line when none can run it. Pure. */
-export function decideBackend(request: BackendRequest, arch: GuestArch, stage: StageTraits, qemuRunnable: boolean): "qemu" | "v86" {
+export function decideBackend(request: BackendRequest, stage: StageTraits, qemuRunnable: boolean): "qemu" | "v86" {
+  const arch = stage.arch;
   const v86Refusal = (why: string) =>
     new ZilchError({ code: "VM", message: `stage ${stage.name} cannot run under v86: ${why}`, hint: "build for --arch i386, or use --backend qemu (install QEMU with scripts/setup-host.sh)" });
   if (request === "qemu") return "qemu";
@@ -49,26 +51,28 @@ export async function qemuRunnable(binary: string): Promise<boolean> {
   return result.exitCode === 0;
 }
 
-export interface BackendFactory {
-  qemu: () => VmBackend;
+export interface ChooserOptions {
+  /** Makes the v86 backend (once). */
   v86: () => VmBackend;
-  qemuBinary: string;
+  /** The QEMU binary `auto` looks for, per guest arch. */
+  qemuBinary: (arch: GuestArch) => string;
   log?: (line: string) => void;
 }
 
-/** A per-stage chooser; each backend is made once, QEMU is looked for once. */
-export function backendChooser(request: BackendRequest, arch: GuestArch, factory: BackendFactory): (stage: StageTraits) => Promise<VmBackend> {
-  const made = new Map<string, VmBackend>();
-  let runnable: Promise<boolean> | undefined;
+/** Per stage: the v86 backend, or undefined for "QEMU as usual" (the arch's default backend).
+ *  QEMU is looked for once per binary. */
+export function backendChooser(request: BackendRequest, opts: ChooserOptions): (stage: StageTraits) => Promise<VmBackend | undefined> {
+  let v86: VmBackend | undefined;
+  const found = new Map<string, Promise<boolean>>();
   return async (stage) => {
-    const hasQemu = request === "auto" ? await (runnable ??= qemuRunnable(factory.qemuBinary)) : request === "qemu";
-    const name = decideBackend(request, arch, stage, hasQemu);
-    if (request === "auto" && name === "v86") factory.log?.(`${stage.name}: QEMU not found (${factory.qemuBinary}); running this small stage under v86`);
-    let backend = made.get(name);
-    if (!backend) {
-      backend = name === "qemu" ? factory.qemu() : factory.v86();
-      made.set(name, backend);
+    let hasQemu = request === "qemu";
+    if (request === "auto") {
+      const binary = opts.qemuBinary(stage.arch);
+      if (!found.has(binary)) found.set(binary, qemuRunnable(binary));
+      hasQemu = await found.get(binary)!;
     }
-    return backend;
+    if (decideBackend(request, stage, hasQemu) === "qemu") return undefined;
+    if (request === "auto") opts.log?.(`${stage.name}: ${opts.qemuBinary(stage.arch)} not found; running this small stage under v86`);
+    return (v86 ??= opts.v86());
   };
 }

@@ -96,8 +96,14 @@ export class V86Backend implements VmBackend {
     const options = { ...v86Options(spec, { bios, vgaBios, bzimage }, wasm, V86_TAG), filesystem: { handle9p: handle9p(root) } };
     const emulator = new V86(options);
     let finish!: (outcome: VmOutcome) => void;
-    const ended = new Promise<VmOutcome>((resolve) => (finish = resolve));
+    let finished = false;
+    const ended = new Promise<VmOutcome>((resolve) => (finish = (outcome) => {
+      finished = true;
+      resolve(outcome);
+    }));
     emulator.add_listener("serial0-output-byte", (byte: number) => {
+      // The emulator may run a moment after the outcome is decided: that output belongs to nobody.
+      if (finished) return;
       firstOutputMs ??= Math.round(performance.now() - started);
       consoleLog.write(Uint8Array.of(byte));
     });

@@ -1,8 +1,11 @@
 // Kconfig drops options silently; these tests pin down how we notice.
 import assert from "node:assert/strict";
+import fs from "node:fs/promises";
 import { describe, test } from "node:test";
+import type { GuestArch } from "../../src/arch.js";
 import { isZilchError } from "../../src/errors.js";
-import { describeMissing, missingOptions, parseKconfig } from "../../src/kernel/config-fragment.js";
+import { describeMissing, mergeFragments, missingOptions, parseKconfig } from "../../src/kernel/config-fragment.js";
+import { kernelFragments } from "../../src/provision.js";
 
 const fragment = parseKconfig(`# Guest kernel fragment
 CONFIG_64BIT=y
@@ -89,5 +92,41 @@ CONFIG_EXTRA=y
       "INET requested y, got not set",
       "NR_CPUS requested 4, got 8",
     ]);
+  });
+});
+
+describe("mergeFragments and the per-arch kernel fragments", () => {
+  const read = async (arch: GuestArch) =>
+    mergeFragments(await Promise.all(kernelFragments(arch).map(async (source) => ({ source, text: await fs.readFile(source, "utf8") }))));
+
+  test("a later fragment overrides an earlier one, as merge_config.sh does", () => {
+    const merged = mergeFragments([
+      { source: "common", text: "CONFIG_A=y\nCONFIG_B=y\n" },
+      { source: "arch", text: "# CONFIG_B is not set\nCONFIG_C=y\n" },
+    ]);
+    assert.deepEqual([...merged], [["A", "y"], ["B", "n"], ["C", "y"]]);
+  });
+
+  test("a typo in any fragment names that fragment", () => {
+    assert.throws(() => mergeFragments([{ source: "ok", text: "CONFIG_A=y\n" }, { source: "vm/kernel/i386.config", text: "CONFIG_B y\n" }]), /vm\/kernel\/i386\.config:1/);
+  });
+
+  test("x86_64 is 64-bit with PVH and ACPI; i386 is 32-bit, 686, without ACPI; both share the rest", async () => {
+    const x86_64 = await read("x86_64");
+    const i386 = await read("i386");
+    assert.equal(x86_64.get("64BIT"), "y");
+    assert.equal(x86_64.get("PVH"), "y");
+    assert.equal(x86_64.get("ACPI"), "y");
+    assert.equal(i386.get("64BIT"), "n");
+    assert.equal(i386.get("M686"), "y");
+    assert.equal(i386.get("ACPI"), "n");
+    assert.equal(i386.get("PVH"), undefined);
+    // What a stage needs is in the shared part, so both arches get it.
+    for (const option of ["SERIAL_8250_CONSOLE", "VIRTIO_PCI", "9P_FS", "INET", "X86_IOPL_IOPERM", "DEVTMPFS", "TMPFS"]) {
+      assert.equal(x86_64.get(option), "y", option);
+      assert.equal(i386.get(option), "y", option);
+    }
+    const delta = new Set(["64BIT", "M686", "PVH", "HYPERVISOR_GUEST", "ACPI", "ACPI_AC", "ACPI_BATTERY", "ACPI_FAN", "ACPI_DOCK", "ACPI_THERMAL"]);
+    for (const [option, value] of x86_64) if (!delta.has(option)) assert.equal(i386.get(option), value, option);
   });
 });

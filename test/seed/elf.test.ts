@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { isZilchError } from "../../src/errors.js";
+import type { GuestArch } from "../../src/arch.js";
 import { validateSeed } from "../../src/seed/elf.js";
 
 let dir: string;
@@ -49,9 +50,9 @@ function elfHeader(elfClass: 1 | 2, data: 1 | 2, machine: number): Buffer {
   return header;
 }
 
-async function rejection(file: string): Promise<string> {
+async function rejection(file: string, arch: GuestArch = "x86_64"): Promise<string> {
   try {
-    await validateSeed(file);
+    await validateSeed(file, arch);
   } catch (error) {
     assert.ok(isZilchError(error), `expected a ZilchError, got ${String(error)}`);
     assert.equal(error.code, "SEED");
@@ -105,6 +106,27 @@ describe("validateSeed", () => {
     const file = path.join(dir, "headless");
     await fs.writeFile(file, elfHeader(2, 1, 62));
     assert.equal(await rejection(file), "no program headers: not an executable");
+  });
+
+  test("accepts a static i386 executable for --arch i386 (ELF32 program headers)", async () => {
+    await validateSeed(compile("static-i386", "i386-linux-musl-gcc", "-static"), "i386");
+  });
+
+  test("rejects a dynamically linked i386 executable and names its interpreter", async () => {
+    const exe = compile("dynamic-i386", "i386-linux-musl-gcc");
+    assert.equal(await rejection(exe, "i386"), "dynamically linked (PT_INTERP /lib/ld-musl-i386.so.1)");
+  });
+
+  test("rejects an x86_64 seed for i386, naming the arch in the hint", async () => {
+    const exe = hasCommand("musl-gcc") ? compile("static-for-i386", "musl-gcc", "-static") : compile("static-for-i386", "gcc", "-static");
+    assert.equal(await rejection(exe, "i386"), "ELF64 x86_64, need ELF32 i386");
+    await assert.rejects(validateSeed(exe, "i386"), (error: unknown) => isZilchError(error) && /zilchboot seed --arch i386/.test(error.hint ?? ""));
+  });
+
+  test("rejects an i386 header whose program headers are missing", async () => {
+    const file = path.join(dir, "headless-i386");
+    await fs.writeFile(file, elfHeader(1, 1, 3));
+    assert.equal(await rejection(file, "i386"), "no program headers: not an executable");
   });
 
   test("rejects a missing file", async () => {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { ZilchError } from "../../src/errors.js";
 import { loadStage } from "../../src/stages/recipe.js";
-import { inputHash, type StageInputs } from "../../src/stages/input-hash.js";
+import { inputHash, recipeTreeHash, type StageInputs } from "../../src/stages/input-hash.js";
 
 async function recipesWith(name: string, declaration: unknown, files: Record<string, string> = { "x.c": "" }): Promise<string> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), "zilchboot-recipe-"));
@@ -58,4 +58,44 @@ test("the input hash moves with every input and nothing else", () => {
     { ...inputs, sources: { ...inputs.sources, musl: "d2" } },
     { ...inputs, dependencies: { "0-y": "f2" } },
   ]) assert.notEqual(inputHash(changed), base);
+});
+
+test("the arch enters the input hash except for x86_64, whose hashes stay as they were", () => {
+  const inputs: StageInputs = { stage: "1-x", recipeTree: "a", guestTree: "b", seedSha256: "c", sources: {}, dependencies: {} };
+  assert.equal(inputHash({ ...inputs, arch: "x86_64" }), inputHash(inputs));
+  assert.notEqual(inputHash({ ...inputs, arch: "i386" }), inputHash(inputs));
+});
+
+test("a variant borrows another stage's files with its own arch and arguments", async () => {
+  const root = await recipesWith("5-demo", valid);
+  await fs.mkdir(path.join(root, "5-demo-i386"));
+  const variant = { ...valid, name: "5-demo-i386", recipeFrom: "5-demo", arch: "i386", args: ["b=2"] };
+  await fs.writeFile(path.join(root, "5-demo-i386", "stage.json"), JSON.stringify(variant));
+  const stage = await loadStage(root, "5-demo-i386");
+  assert.equal(stage.arch, "i386");
+  assert.equal(stage.dir, path.join(root, "5-demo"), "its files (served at /recipe) are 5-demo's");
+  assert.equal(stage.declarationDir, path.join(root, "5-demo-i386"));
+  assert.deepEqual(stage.args, ["b=2"]);
+  assert.equal((await loadStage(root, "5-demo")).arch, "x86_64", "x86_64 is the default");
+
+  // Its own declaration and the borrowed files both move its recipe hash.
+  const before = await recipeTreeHash(stage);
+  assert.notEqual(before, await recipeTreeHash(await loadStage(root, "5-demo")));
+  await fs.writeFile(path.join(root, "5-demo", "x.c"), "int changed;\n");
+  const afterFiles = await recipeTreeHash(stage);
+  assert.notEqual(afterFiles, before);
+  await fs.writeFile(path.join(root, "5-demo-i386", "stage.json"), JSON.stringify({ ...variant, args: ["b=3"] }));
+  assert.notEqual(await recipeTreeHash(await loadStage(root, "5-demo-i386")), afterFiles);
+});
+
+test("bad arch and recipeFrom values name the field", async () => {
+  for (const [declaration, message] of [
+    [{ ...valid, arch: "arm" }, /"arch" must be one of x86_64, i386, got "arm"/],
+    [{ ...valid, recipeFrom: "5-demo" }, /"recipeFrom" must name another stage folder/],
+    [{ ...valid, recipeFrom: "../x" }, /"recipeFrom" must name another stage folder/],
+    [{ ...valid, recipeFrom: "6-missing" }, /program x\.c does not exist in .*6-missing/],
+  ] as Array<[unknown, RegExp]>) {
+    const root = await recipesWith("5-demo", declaration);
+    await assert.rejects(loadStage(root, "5-demo"), (e: unknown) => e instanceof ZilchError && message.test(e.message));
+  }
 });

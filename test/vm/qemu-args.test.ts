@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ZilchError } from "../../src/errors.js";
 import type { BootSpec } from "../../src/vm/backend.js";
-import { interpretQemuExit, kernelCommandLine, qemuArgs } from "../../src/vm/qemu-args.js";
+import { interpretQemuExit, kernelCommandLine, qemuArgs, qemuBinaryFor } from "../../src/vm/qemu-args.js";
 
 const spec: BootSpec = {
   kernel: "/k/vmlinux",
@@ -52,4 +52,16 @@ test("exit codes decode: 2s+3 is guest status s, 0 is no status, 1 is a QEMU fai
   const failed = interpretQemuExit(1, false, "qemu-system-x86_64: -fsdev: bad path\nmore");
   assert.deepEqual(failed, { kind: "backend-error", detail: "qemu exited 1: qemu-system-x86_64: -fsdev: bad path" });
   assert.equal(interpretQemuExit(undefined, true, "").kind, "timeout");
+});
+
+test("an i386 guest runs under qemu-system-i386 with the same hermetic argv, booting its bzImage", () => {
+  assert.equal(qemuBinaryFor("i386"), "qemu-system-i386");
+  assert.equal(qemuBinaryFor("x86_64"), "qemu-system-x86_64");
+  assert.equal(qemuBinaryFor("i386", "/opt/qemu/bin/qemu-system-i386"), "/opt/qemu/bin/qemu-system-i386", "--qemu wins");
+  const args = qemuArgs({ ...spec, kernel: "/k/i386/bzImage", cpus: 1 }, "tcg,thread=multi");
+  assert.deepEqual(args.slice(args.indexOf("-kernel"), args.indexOf("-kernel") + 2), ["-kernel", "/k/i386/bzImage"]);
+  assert.deepEqual(args.slice(args.indexOf("-M"), args.indexOf("-M") + 2), ["-M", "pc"]);
+  assert.ok(!args.includes("-cpu"), "TCG keeps QEMU's default CPU (qemu32 for i386: has cmov, as CONFIG_M686 needs)");
+  assert.deepEqual(args.slice(args.indexOf("-nic"), args.indexOf("-nic") + 2), ["-nic", "none"]);
+  assert.ok(args.some((a) => a.startsWith("isa-debug-exit,iobase=0xf4")));
 });

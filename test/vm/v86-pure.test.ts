@@ -9,21 +9,22 @@ import { decideBackend, parseBackend } from "../../src/vm/select.js";
 import { describeKernel, findFirmware, firmwareCandidates, kernelProblem, statusFromExitWrite, v86Options } from "../../src/vm/v86-options.js";
 import { provisioned } from "../helpers/provisioned.js";
 
-const small = { name: "0-smoke", small: true };
-const big = { name: "2a1-binutils", small: false };
+const small = { name: "0-smoke", small: true, arch: "i386" } as const;
+const big = { name: "2a1-binutils", small: false, arch: "i386" } as const;
+const x86_64 = <T extends object>(stage: T) => ({ ...stage, arch: "x86_64" as const });
 
 test("auto picks QEMU when it runs, else v86 for small i386 stages, else one clear error", () => {
-  assert.equal(decideBackend("auto", "x86_64", big, true), "qemu");
-  assert.equal(decideBackend("auto", "i386", small, true), "qemu");
-  assert.equal(decideBackend("auto", "i386", small, false), "v86");
-  assert.throws(() => decideBackend("auto", "i386", big, false), (err: ZilchError) => /not marked "small"/.test(err.message) && /--backend v86/.test(err.hint ?? ""));
-  assert.throws(() => decideBackend("auto", "x86_64", small, false), /32-bit x86 only/);
-  assert.equal(decideBackend("qemu", "i386", small, false), "qemu");
+  assert.equal(decideBackend("auto", x86_64(big), true), "qemu");
+  assert.equal(decideBackend("auto", small, true), "qemu");
+  assert.equal(decideBackend("auto", small, false), "v86");
+  assert.throws(() => decideBackend("auto", big, false), (err: ZilchError) => /not marked "small"/.test(err.message) && /--backend v86/.test(err.hint ?? ""));
+  assert.throws(() => decideBackend("auto", x86_64(small), false), /32-bit x86 only/);
+  assert.equal(decideBackend("qemu", small, false), "qemu");
 });
 
 test("--backend v86 runs i386 stages of any size and refuses x86_64 ones in one line", () => {
-  assert.equal(decideBackend("v86", "i386", big, true), "v86");
-  assert.throws(() => decideBackend("v86", "x86_64", small, true), (err: ZilchError) => {
+  assert.equal(decideBackend("v86", big, true), "v86");
+  assert.throws(() => decideBackend("v86", x86_64(small), true), (err: ZilchError) => {
     assert.equal(err.message, "stage 0-smoke cannot run under v86: it is an x86_64 stage and v86 emulates a 32-bit x86 only (no long mode)");
     return true;
   });

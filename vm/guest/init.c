@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,7 +20,7 @@ static void report_and_power_off(int status) {
     sync();
     printf("zilchboot-guest: exit status %d\n", status);
     fflush(stdout);
-    if (syscall(173 /* ioperm */, 0xf4, 4, 1) == 0)
+    if (syscall(SYS_ioperm, 0xf4, 4, 1) == 0)
         __asm__ volatile("outb %%al, %%dx" : : "a"(v), "d"((unsigned short)0xf4));
     reboot(RB_AUTOBOOT); /* -no-reboot turns this into an exit of the VM */
     for (;;) pause();

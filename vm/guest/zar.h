@@ -1,4 +1,4 @@
-/* Writes static libraries (ar archives with a symbol index) from ELF64 objects.
+/* Writes static libraries (ar archives with a symbol index) from ELF64 or ELF32 objects.
  * Why not `tcc -ar`: the tinycc snapshot's archiver indexes only STB_GLOBAL symbols, and musl
  * defines most public names as weak aliases (lseek, environ, malloc...), so a linker that pulls
  * members through the index could not find them. This one indexes global and weak definitions.
@@ -31,21 +31,28 @@ static void zar_header(char *h, const char *name, const char *mode, unsigned lon
     h[58] = '`'; h[59] = '\n';
 }
 
-/* Adds the names of obj's global and weak definitions to names (NUL-separated) and counts them. */
+/* Adds the names of obj's global and weak definitions to names (NUL-separated) and counts them.
+ * Objects may be ELF64 or ELF32 whatever this program runs as: an i386-hosted cross compiler
+ * archives x86_64 objects. */
 static void zar_symbols(const char *path, const unsigned char *elf, size_t len, struct zlist *names) {
-    if (len < 64 || elf[0] != 0x7f || elf[1] != 'E' || elf[4] != 2 /* ELFCLASS64 */)
-        zdie_path("archive: not an ELF64 object:", path, 0);
-    unsigned long shoff = zar_le(elf + 0x28, 8), shentsize = zar_le(elf + 0x3a, 2), shnum = zar_le(elf + 0x3c, 2);
+    if (len < 52 || elf[0] != 0x7f || elf[1] != 'E' || (elf[4] != 2 && elf[4] != 1) || (elf[4] == 2 && len < 64))
+        zdie_path("archive: not an ELF object:", path, 0);
+    int c64 = elf[4] == 2; /* ELFCLASS64; else ELFCLASS32 */
+    unsigned long shoff = c64 ? zar_le(elf + 0x28, 8) : zar_le(elf + 0x20, 4);
+    unsigned long shentsize = zar_le(elf + (c64 ? 0x3a : 0x2e), 2), shnum = zar_le(elf + (c64 ? 0x3c : 0x30), 2);
+    /* Section header: sh_type, sh_offset, sh_size, sh_link; symbol: st_info, st_shndx, size. */
+    unsigned long o_off = c64 ? 24 : 16, o_size = c64 ? 32 : 20, o_link = c64 ? 40 : 24, w = c64 ? 8 : 4;
+    unsigned long symsize = c64 ? 24 : 16, o_info = c64 ? 4 : 12, o_shndx = c64 ? 6 : 14;
     for (unsigned long i = 0; i < shnum; i++) {
         const unsigned char *sh = elf + shoff + i * shentsize;
         if (zar_le(sh + 4, 4) != 2 /* SHT_SYMTAB */) continue;
-        const unsigned char *strsh = elf + shoff + zar_le(sh + 40, 4) * shentsize;
-        const char *strtab = (const char *)elf + zar_le(strsh + 24, 8);
-        unsigned long off = zar_le(sh + 24, 8), size = zar_le(sh + 32, 8);
-        for (unsigned long at = 24; at + 24 <= size; at += 24) {  /* entry 0 is the null symbol */
+        const unsigned char *strsh = elf + shoff + zar_le(sh + o_link, 4) * shentsize;
+        const char *strtab = (const char *)elf + zar_le(strsh + o_off, w);
+        unsigned long off = zar_le(sh + o_off, w), size = zar_le(sh + o_size, w);
+        for (unsigned long at = symsize; at + symsize <= size; at += symsize) {  /* entry 0 is the null symbol */
             const unsigned char *sym = elf + off + at;
-            int bind = sym[4] >> 4;
-            if ((bind == 1 || bind == 2) && zar_le(sym + 6, 2) != 0)
+            int bind = sym[o_info] >> 4;
+            if ((bind == 1 || bind == 2) && zar_le(sym + o_shndx, 2) != 0)
                 zpush(names, strtab + zar_le(sym, 4));
         }
     }

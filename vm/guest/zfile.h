@@ -80,7 +80,7 @@ static int zis_dir(const char *path) {
     return 1;
 }
 
-struct zdirent64 { unsigned long ino; long off; unsigned short reclen; unsigned char type; char name[]; };
+struct zdirent64 { unsigned long long ino; long long off; unsigned short reclen; unsigned char type; char name[]; };
 
 /* Names in dir (no "." or ".."), sorted; dirs and files go to separate lists (either may be NULL).
  * Returns 0 if dir cannot be opened. */

@@ -12,8 +12,11 @@
  * Why vfork: fork copies the parent's page tables and then both sides take copy-on-write faults,
  * which under TCG costs more than many small compiles do. After vfork the child shares the
  * parent's memory and stack, so it must not touch the stack at all: this path uses registers
- * only (syscall preserves everything but rax, rcx and r11). */
+ * only (syscall preserves everything but rax, rcx and r11; int $0x80 everything but eax). On
+ * i386 the callee-saved registers are pushed before vfork: the child never pops them, so the
+ * parent finds its stack as it left it. */
 long zspawn(const char *path, char **argv, char **envp, const char *cwd);
+#if defined(__x86_64__)
 __asm__(
     ".text\n"
     ".global zspawn\n"
@@ -44,6 +47,46 @@ __asm__(
     "  syscall\n"
     "1:\n"
     "  ret\n");
+#elif defined(__i386__)
+__asm__(
+    ".text\n"
+    ".global zspawn\n"
+    "zspawn:\n"
+    "  push %ebp\n"
+    "  push %edi\n"
+    "  push %esi\n"
+    "  push %ebx\n"
+    "  mov 20(%esp), %esi\n"     /* path */
+    "  mov 24(%esp), %edi\n"     /* argv */
+    "  mov 28(%esp), %ebp\n"     /* envp */
+    "  mov 32(%esp), %ebx\n"     /* cwd, chdir's argument */
+    "  mov $190, %eax\n"         /* SYS_vfork */
+    "  int $0x80\n"
+    "  test %eax, %eax\n"
+    "  jnz 1f\n"                 /* parent (pid) or error (-errno) */
+    "  test %ebx, %ebx\n"
+    "  jz 2f\n"
+    "  mov $12, %eax\n"          /* SYS_chdir */
+    "  int $0x80\n"
+    "  test %eax, %eax\n"
+    "  jnz 3f\n"
+    "2:\n"
+    "  mov %esi, %ebx\n"
+    "  mov %edi, %ecx\n"
+    "  mov %ebp, %edx\n"
+    "  mov $11, %eax\n"          /* SYS_execve */
+    "  int $0x80\n"
+    "3:\n"
+    "  mov $127, %ebx\n"
+    "  mov $1, %eax\n"           /* SYS_exit */
+    "  int $0x80\n"
+    "1:\n"
+    "  pop %ebx\n"
+    "  pop %esi\n"
+    "  pop %edi\n"
+    "  pop %ebp\n"
+    "  ret\n");
+#endif
 
 struct zjob { long pid; char **argv; };
 struct zpool { int max, running; long started; struct zjob jobs[ZJOBS_MAX]; };

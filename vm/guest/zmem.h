@@ -122,7 +122,7 @@ static int zcontains(const struct zlist *l, const char *s) {
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 static long znow_ms(void) {
-    long ts[2] = { 0, 0 };
+    ztime_t ts[2] = { 0, 0 };
     Z2(SYS_clock_gettime, 1, ts);
     return ts[0] * 1000 + ts[1] / 1000000;
 }

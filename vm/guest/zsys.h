@@ -1,7 +1,7 @@
-/* Raw x86_64 Linux syscalls and the few helpers a libc-less guest program needs.
+/* Raw Linux syscalls (x86_64 or i386) and the few helpers a libc-less guest program needs.
  * Compiled by the seed tcc with -nostdinc -nostdlib: no headers, no libc exist yet.
  * The 6-argument syscall is written as a top-level asm function because tcc cannot satisfy
- * register constraints for r10/r8/r9 in inline asm. */
+ * register constraints for r10/r8/r9 (x86_64) or ebx/esi/edi/ebp (i386) in inline asm. */
 #ifndef ZSYS_H
 #define ZSYS_H
 
@@ -10,6 +10,7 @@ typedef long ssize_t;
 #define NULL ((void *)0)
 
 long zsys(long nr, long a, long b, long c, long d, long e, long f);
+#if defined(__x86_64__)
 __asm__(
     ".text\n"
     ".global zsys\n"
@@ -32,6 +33,48 @@ enum {
     SYS_lseek = 8, SYS_mmap = 9, SYS_munmap = 11, SYS_kill = 62, SYS_chdir = 80, SYS_rename = 82,
     SYS_unlink = 87, SYS_clock_gettime = 228
 };
+typedef long ztime_t; /* timespec fields */
+#elif defined(__i386__)
+/* cdecl: nr and the six arguments are on the stack; int $0x80 takes them in eax, ebx, ecx, edx,
+ * esi, edi, ebp, of which ebx, esi, edi and ebp are the caller's to keep. */
+__asm__(
+    ".text\n"
+    ".global zsys\n"
+    "zsys:\n"
+    "  push %ebp\n"
+    "  push %edi\n"
+    "  push %esi\n"
+    "  push %ebx\n"
+    "  mov 20(%esp), %eax\n"
+    "  mov 24(%esp), %ebx\n"
+    "  mov 28(%esp), %ecx\n"
+    "  mov 32(%esp), %edx\n"
+    "  mov 36(%esp), %esi\n"
+    "  mov 40(%esp), %edi\n"
+    "  mov 44(%esp), %ebp\n"
+    "  int $0x80\n"
+    "  pop %ebx\n"
+    "  pop %esi\n"
+    "  pop %edi\n"
+    "  pop %ebp\n"
+    "  ret\n");
+
+/* i386 numbers. SYS_mmap is mmap2 (offset in pages; every caller maps at offset 0): the old
+ * i386 mmap takes a pointer to its arguments. Time calls are the time64 ones (clock_gettime64,
+ * clock_nanosleep_time64), as musl uses: the guest kernel has no 32-bit time_t calls
+ * (COMPAT_32BIT_TIME is off in tinyconfig). */
+enum {
+    SYS_read = 3, SYS_write = 4, SYS_open = 5, SYS_close = 6, SYS_clock_nanosleep = 407,
+    SYS_getpid = 20, SYS_fork = 2, SYS_execve = 11, SYS_exit = 1, SYS_wait4 = 114,
+    SYS_mkdir = 39, SYS_sync = 36, SYS_mount = 21, SYS_reboot = 88, SYS_ioperm = 101,
+    SYS_getdents64 = 220, SYS_exit_group = 252,
+    SYS_lseek = 19, SYS_mmap = 192, SYS_munmap = 91, SYS_kill = 37, SYS_chdir = 12, SYS_rename = 38,
+    SYS_unlink = 10, SYS_clock_gettime = 403
+};
+typedef long long ztime_t; /* timespec fields */
+#else
+#error "zsys.h knows x86_64 and i386 only"
+#endif
 enum { O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECTORY = 0200000 };
 enum { EACCES = 13, EROFS = 30 };
 
@@ -57,7 +100,11 @@ static void zputnum(long v) {
 
 static long zatol(const char *s) { long v = 0; while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0'); return v; }
 
+#if defined(__i386__)
+static void zsleep(long seconds) { ztime_t ts[2] = { seconds, 0 }; Z4(SYS_clock_nanosleep, 1 /* CLOCK_MONOTONIC */, 0, ts, 0); }
+#else
 static void zsleep(long seconds) { long ts[2] = { seconds, 0 }; Z2(SYS_nanosleep, ts, 0); }
+#endif
 
 static void zdie(const char *what, long err) {
     zputs("zilchboot-guest: "); zputs(what); zputs(" failed: "); zputnum(err); zputs("\n");

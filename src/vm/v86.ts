@@ -85,6 +85,7 @@ export class V86Backend implements VmBackend {
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     }));
     const root = new HostShare(spec.rootDir, true);
+    const out = spec.outDir ? new HostShare(spec.outDir, false) : undefined;
     const started = performance.now();
     let firstOutputMs: number | null = null;
     let initOutputMs: number | null = null;
@@ -110,7 +111,7 @@ export class V86Backend implements VmBackend {
     emulator.add_listener("emulator-loaded", () => {
       try {
         const cpu = emulatorCpu(emulator);
-        if (spec.outDir) addShareDevice(cpu, "out", new HostShare(spec.outDir, false));
+        if (out) addShareDevice(cpu, "out", out);
         hookPortWrite(cpu, DEBUG_EXIT_PORT, (value) => {
           const status = statusFromExitWrite(value);
           finish(status === null ? { kind: "no-status", detail: "the guest wrote 0 to the exit port" } : { kind: "status", status });
@@ -136,7 +137,7 @@ export class V86Backend implements VmBackend {
       signal?.removeEventListener("abort", onAbort);
       // destroy() stops the CPU loop and frees the wasm memory: nothing of the guest outlives the run.
       await emulator.destroy().catch(() => undefined);
-      await consoleLog.close();
+      await Promise.all([root.close(), out?.close(), consoleLog.close()]);
     }
     const durationMs = Math.round(performance.now() - started);
     return { outcome, firstOutputMs, initOutputMs, durationMs, consoleTail: consoleLog.tail(), engine: "v86 (wasm)" };

@@ -11,7 +11,7 @@ import { tempDir } from "../helpers/provisioned.js";
 /** A minimal client: builds T-messages, checks the reply type, returns its body. */
 class Client {
   private tag = 1;
-  constructor(private readonly share: HostShare) {}
+  constructor(readonly share: HostShare) {}
 
   async call(type: number, body: (w: Writer) => void): Promise<Reader> {
     const w = new Writer().u32(0).u8(type).u16(this.tag++);
@@ -170,6 +170,11 @@ test("a writable share creates files with their exact modes, symlinks, dirs, ren
   assert.equal((await fs.stat(path.join(dir, "renamed"))).mode & 0o7777, 0o750);
   assert.deepEqual(await fs.readdir(path.join(dir, "renamed")), []);
   assert.deepEqual((await fs.readdir(dir)).sort(), ["link", "renamed", "run.sh"]);
+  // A file left open by the guest is closed with the share.
+  await c.walk(0, 5, ["run.sh"]);
+  await c.call(P9.Tlopen, (w) => w.u32(5).u32(0));
+  await c.share.close();
+  assert.equal(await c.errno(P9.Tgetattr, (w) => w.u32(5).u64(0x7ff)), ERRNO.EBADF, "no fid survives close");
   // Unknown fids and device nodes are refused.
   assert.equal(await c.errno(P9.Tgetattr, (w) => w.u32(99).u64(0x7ff)), ERRNO.EBADF);
   assert.equal(await c.errno(P9.Tmknod, (w) => w.u32(0).str("dev").u32(0o20644).u32(1).u32(3).u32(0)), ERRNO.EPERM);

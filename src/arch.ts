@@ -10,7 +10,10 @@ export const GUEST_ARCHES: readonly GuestArch[] = ["x86_64", "i386"];
 export const DEFAULT_ARCH: GuestArch = "x86_64";
 
 export interface ArchFacts {
-  /** Linux's ARCH= for the kernel build. */
+  /** Linux's ARCH= for the kernel build. x86_64 uses "x86", what make picks on an x86_64 host:
+   *  there 64BIT is a visible option that tinyconfig first turns off and the fragment turns on,
+   *  which leaves other defaults (FRAME_WARN, PGTABLE_LEVELS…) as the locked kernel has them;
+   *  ARCH=x86_64 would force 64BIT from the start and give a different .config. */
   linuxArch: string;
   /** The kernel image the VM boots: x86_64 boots vmlinux through PVH (~0.7 s faster under TCG);
    *  PVH entry is 64-bit only in QEMU's loader, so i386 boots the bzImage. */
@@ -25,7 +28,7 @@ export interface ArchFacts {
 }
 
 export const ARCH: Record<GuestArch, ArchFacts> = {
-  x86_64: { linuxArch: "x86_64", bootImage: "vmlinux", qemuBinary: "qemu-system-x86_64", elfClass: 2, elfMachine: 62, imagesSubdir: "" },
+  x86_64: { linuxArch: "x86", bootImage: "vmlinux", qemuBinary: "qemu-system-x86_64", elfClass: 2, elfMachine: 62, imagesSubdir: "" },
   i386: { linuxArch: "i386", bootImage: "bzImage", qemuBinary: "qemu-system-i386", elfClass: 1, elfMachine: 3, imagesSubdir: "i386" },
 };
 

@@ -33,10 +33,13 @@ test("usage errors exit 2 with one line naming the problem", async () => {
   assert.equal(badFlag.stderr.trim().split("\n").length, 1);
   const badStage = await zilchboot(["build", "9-nope"]);
   assert.equal(badStage.exitCode, 2);
-  assert.match(badStage.stderr, /no stage named 9-nope .*known stages: 0-smoke, (.*, )?1-stage1/);
+  assert.match(badStage.stderr, /no stage named 9-nope .*known stages: 0-smoke, 0-smoke-i386, 1-ddc, 1-stage1, /);
   const badCpus = await zilchboot(["build", "--cpus", "many"], { ZILCHBOOT_HOME: await tempDir("cli-cpus") });
   assert.equal(badCpus.exitCode, 2);
   assert.match(badCpus.stderr, /--cpus expects a positive integer, got "many"/);
+  const badArch = await zilchboot(["kernel", "--arch", "arm"]);
+  assert.equal(badArch.exitCode, 2);
+  assert.match(badArch.stderr, /--arch must be one of x86_64, i386, got "arm"/);
 });
 
 test("a bad seed is rejected with the reason and a fix", async () => {

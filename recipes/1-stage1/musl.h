@@ -19,9 +19,13 @@ static const struct src_patch musl_patches_x86_64[] = {
     { NULL, NULL, NULL },
 };
 /* tcc's i386 assembler cannot encode jecxz to a label ("invalid displacement"); the flags it
- * would leave alone are not read afterwards. */
+ * would leave alone are not read afterwards. Nor does it resolve the difference of a .data and a
+ * .text label ($4f-1b, a position-independent way to find the GDT entry number): the kernel got a
+ * garbage entry, set_thread_area failed, and the modify_ldt fallback is not in the guest kernel,
+ * so every program crashed at startup. A static libc can take the address directly. */
 static const struct src_patch musl_patches_i386[] = {
     { "src/signal/i386/sigsetjmp.s", "\tjecxz 1f\n", "\ttest %ecx,%ecx\n\tjz 1f\n" },
+    { "src/thread/i386/__set_thread_area.s", "\tcall 1f\n1:\taddl $4f-1b,(%esp)\n\tpop %ecx\n", "\tmov $4f,%ecx\n" },
     { NULL, NULL, NULL },
 };
 

@@ -67,3 +67,18 @@ test("two seed builds in different directories produce the same bytes", async ()
   assert.equal(b.cached, false);
   assert.equal(a.sha256, b.sha256);
 });
+
+test("an i386 seed (i386-linux-musl-gcc) is a static ELF32 tcc for i386, reproducible across directories", async () => {
+  requireTarball();
+  const a = await buildSeed({ tinyccTarball: tarball, arch: "i386", cacheDir: path.join(dir, "i386-a"), outFile: path.join(dir, "i386-a.tcc") });
+  const b = await buildSeed({ tinyccTarball: tarball, arch: "i386", cacheDir: path.join(dir, "i386-b"), outFile: path.join(dir, "i386-b.tcc") });
+  assert.equal(a.cached, false);
+  assert.match(a.compiler, /^i386-linux-musl-gcc /);
+  assert.equal(a.sha256, b.sha256);
+  await validateSeed(a.path, "i386");
+  await assert.rejects(validateSeed(a.path, "x86_64"), /ELF32 i386, need ELF64 x86_64/);
+  // i386 binaries run on an x86_64 Linux host (IA32 emulation), as in the native runner.
+  assert.match(execFileSync(a.path, ["-v"], { encoding: "utf8" }), /^tcc version 0\.9\.27 \(i386 Linux\)/);
+  const record = JSON.parse(await fs.readFile(`${a.path}.json`, "utf8")) as Record<string, unknown>;
+  assert.equal(record.arch, "i386");
+});

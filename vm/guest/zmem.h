@@ -124,7 +124,9 @@ static int zcontains(const struct zlist *l, const char *s) {
 static long znow_ms(void) {
     ztime_t ts[2] = { 0, 0 };
     Z2(SYS_clock_gettime, 1, ts);
-    return ts[0] * 1000 + ts[1] / 1000000;
+    /* long arithmetic: on i386 a 64-bit division would need libtcc1's __divdi3, and with
+     * -nostdlib nothing provides it. */
+    return (long)ts[0] * 1000 + (long)ts[1] / 1000000;
 }
 
 static void zput_seconds(long ms) {

@@ -278,7 +278,7 @@ ${SHARED_VM_HELP}`,
           const inputs: Record<string, StoreEntry> = {};
           for (const input of (await loadStage(recipesDir(), target)).inputs) inputs[input] = await buildChain(input, options);
           const stage = await loadStage(recipesDir(), target);
-          const runWith = await stageTarget(stage, (arch) => options.archTarget!(arch), options.backendFor);
+          const runWith = await stageTarget(stage, options.cpus, (arch) => options.archTarget!(arch), options.backendFor);
           const result = await buildStage({ ...options, ...runWith, stage, workDir: scratch, dependencies: inputs, sources: await provideStageSources(stage, options.provision), force: true, updateLock: false });
           ctx.print(`${target}: reproduced ${result.entry.record.outputSha256} (matches recipes/lock.json)`);
         } finally {

@@ -24,16 +24,19 @@ export type ChainOptions = Omit<BuildStageOptions, "stage" | "sources" | "depend
   onStageDone?: (stage: string, result: BuildStageResult, seconds: number) => void;
 };
 
-/** Seed, kernel and backend for one stage: its arch's, and the backend `backendFor` picks, if any. */
+/** Seed, kernel and backend for one stage: its arch's, and the backend `backendFor` picks, if any
+ *  (with the vCPUs that backend can give: v86 has one). */
 export async function stageTarget(
   stage: StageRecipe,
+  cpus: number,
   targetFor: (arch: GuestArch) => Promise<ArchTarget>,
   backendFor?: (stage: StageRecipe) => Promise<VmBackend | undefined>,
-): Promise<Partial<ArchTarget>> {
+): Promise<Partial<ArchTarget> & { cpus: number }> {
   // Decide the backend first: a stage no backend can run fails before its kernel is provided.
   const backend = await backendFor?.(stage);
   const target = stage.arch === "x86_64" ? {} : await targetFor(stage.arch);
-  return backend ? { ...target, backend } : target;
+  if (!backend) return { ...target, cpus };
+  return { ...target, backend, cpus: Math.min(cpus, backend.maxCpus ?? cpus) };
 }
 
 /** Builds `target` and, first, whatever it depends on. Returns the target's store entry. */
@@ -63,7 +66,7 @@ export async function buildChain(target: string, opts: ChainOptions): Promise<St
     const sources = await provideStageSources(stage, opts.provision);
     const started = performance.now();
     opts.onStageStart?.(name);
-    const result = await buildStage({ ...opts, ...(await stageTarget(stage, targetFor, opts.backendFor)), stage, sources, dependencies, force: opts.forceTarget === true && name === target });
+    const result = await buildStage({ ...opts, ...(await stageTarget(stage, opts.cpus, targetFor, opts.backendFor)), stage, sources, dependencies, force: opts.forceTarget === true && name === target });
     opts.onStageDone?.(name, result, (performance.now() - started) / 1000);
     visiting.pop();
     done.set(name, result.entry);

@@ -62,6 +62,7 @@ export interface V86BackendOptions {
 
 export class V86Backend implements VmBackend {
   readonly name = "v86";
+  readonly maxCpus = 1;
 
   constructor(private readonly opts: V86BackendOptions = {}) {}
 

@@ -5,7 +5,10 @@ import fs from "node:fs/promises";
 import { test } from "node:test";
 import { ZilchError } from "../../src/errors.js";
 import type { BootSpec } from "../../src/vm/backend.js";
+import { stageTarget } from "../../src/stages/chain.js";
+import type { StageRecipe } from "../../src/stages/recipe.js";
 import { decideBackend, parseBackend } from "../../src/vm/select.js";
+import { V86Backend } from "../../src/vm/v86.js";
 import { describeKernel, findFirmware, firmwareCandidates, kernelProblem, statusFromExitWrite, v86Options } from "../../src/vm/v86-options.js";
 import { provisioned } from "../helpers/provisioned.js";
 
@@ -76,4 +79,16 @@ test("the exit port carries status+1, as isa-debug-exit does under QEMU", () => 
   assert.equal(statusFromExitWrite(255), 254);
   assert.equal(statusFromExitWrite(0), null);
   assert.equal(statusFromExitWrite(0x1_03), 2, "only the low byte counts");
+});
+
+test("a stage on v86 gets its arch's kernel and seed, the v86 backend and one vCPU", async () => {
+  const stage = { name: "0-smoke-i386", arch: "i386", small: true } as StageRecipe;
+  const i386 = { seed: "/i386/tcc-seed", kernel: { path: "/i386/bzImage", identity: {} }, backend: { name: "qemu-i386" } as never };
+  const v86 = new V86Backend();
+  const onV86 = await stageTarget(stage, 2, async () => i386, async () => v86);
+  assert.deepEqual(onV86, { ...i386, backend: v86, cpus: 1 });
+  const onQemu = await stageTarget(stage, 2, async () => i386, async () => undefined);
+  assert.deepEqual(onQemu, { ...i386, cpus: 2 });
+  const x86 = await stageTarget({ ...stage, arch: "x86_64" }, 2, async () => { throw new Error("x86_64 uses the chain's own"); });
+  assert.deepEqual(x86, { cpus: 2 });
 });

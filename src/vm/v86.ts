@@ -11,7 +11,7 @@ import type { BootSpec, ProbeResult, VmBackend, VmOutcome, VmRun } from "./backe
 import { ConsoleLog } from "./console-log.js";
 import { HostShare } from "./p9/host-share.js";
 import { GUEST_MARKER } from "./qemu.js";
-import { addShareDevice, emulatorCpu, handle9p, hookPortWrite } from "./v86-9p.js";
+import { addShareDevice, emulatorCpu, handle9p, hookPortWrite, hookReset } from "./v86-internals.js";
 import { DEBUG_EXIT_PORT, describeKernel, findFirmware, firmwareCandidates, kernelProblem, statusFromExitWrite, v86Options, type Firmware } from "./v86-options.js";
 
 /** v86's own 9p device carries this tag; the root is mounted from it. */
@@ -117,11 +117,7 @@ export class V86Backend implements VmBackend {
           const status = statusFromExitWrite(value);
           finish(status === null ? { kind: "no-status", detail: "the guest wrote 0 to the exit port" } : { kind: "status", status });
         });
-        // A guest reset (reboot, triple fault, panic=-1) would boot the kernel again: end the run.
-        const reboot = (cpu as unknown as { reboot_internal?: () => void });
-        if (typeof reboot.reboot_internal === "function") {
-          reboot.reboot_internal = () => finish({ kind: "no-status", detail: "the guest rebooted without reporting a status (PID 1 died or the kernel panicked)" });
-        }
+        hookReset(cpu, () => finish({ kind: "no-status", detail: "the guest rebooted without reporting a status (PID 1 died or the kernel panicked)" }));
         void emulator.run();
       } catch (err) {
         finish({ kind: "backend-error", detail: (err as Error).message });

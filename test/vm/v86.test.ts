@@ -108,3 +108,23 @@ test("a timeout destroys the emulator: the console stops and nothing is stored",
   assert.equal((await fs.stat(consoleLog)).size, size, "no console output after the timeout: the emulator is gone");
   assert.deepEqual(await listEntries(workDir), []);
 });
+
+test("a guest that dies without a status (init missing: kernel panic, reset) ends as no-status", async () => {
+  const dir = path.join(scratch, "no-status");
+  await fs.mkdir(path.join(dir, "root"), { recursive: true });
+  await fs.mkdir(path.join(dir, "out"));
+  const run = await new V86Backend().boot({
+    kernel: base.kernel.path,
+    rootDir: path.join(dir, "root"),
+    outDir: path.join(dir, "out"),
+    init: "/no-such-init",
+    initArgs: [],
+    memoryMiB: 64,
+    cpus: 1,
+    timeoutMs: 120_000,
+    consoleLog: path.join(dir, "console.log"),
+  });
+  assert.equal(run.outcome.kind, "no-status");
+  assert.ok(run.consoleTail.some((line) => /Kernel panic - not syncing/.test(line)), run.consoleTail.join("\n"));
+  assert.deepEqual(await fs.readdir(path.join(dir, "out")), []);
+});

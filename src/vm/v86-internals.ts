@@ -1,9 +1,9 @@
-// Our 9p shares inside v86. v86 has one virtio-9p device of its own (tag `host9p`, backed by
+// Where we reach into v86: our 9p shares, the exit port, guest resets. v86 has one virtio-9p device of its own (tag `host9p`, backed by
 // `filesystem.handle9p`); the guest protocol wants two (root `rootfs` read-only, `out` writable,
 // as under QEMU), so the second one is a VirtIO device we construct with v86's own VirtIO class.
 //
-// This reaches into v86 internals (cpu.devices, VirtIO options, virtqueue methods), whose names
-// survive in the published build. package.json pins v86 to one exact version for that reason, and
+// This reaches into v86 internals (cpu.devices, cpu.io, cpu.reboot_internal, VirtIO options,
+// virtqueue methods), whose names survive in the published build. package.json pins v86 to one exact version for that reason, and
 // test/vm/v86.test.ts boots a guest through both devices, so an upgrade that breaks this fails there.
 import type { HostShare } from "./p9/host-share.js";
 
@@ -24,6 +24,7 @@ interface VirtIODevice {
   constructor: new (cpu: unknown, options: unknown) => VirtIODevice;
 }
 interface Cpu {
+  reboot_internal?: () => void;
   devices: { virtio_9p?: { virtio: VirtIODevice } };
   io: { register_write(port: number, device: object, w8?: (v: number) => void, w16?: (v: number) => void, w32?: (v: number) => void): void };
 }
@@ -100,4 +101,11 @@ export function addShareDevice(cpu: Cpu, tag: string, share: HostShare): void {
 /** Calls `onWrite` with each byte the guest writes to `port` (replacing whatever was there). */
 export function hookPortWrite(cpu: Cpu, port: number, onWrite: (value: number) => void): void {
   cpu.io.register_write(port, { name: "zilchboot-exit" }, onWrite, onWrite, onWrite);
+}
+
+/** Calls `onReset` instead of resetting the PC (reboot, triple fault, panic=-1): a reset would boot
+ *  the kernel again and run the stage twice. */
+export function hookReset(cpu: Cpu, onReset: () => void): void {
+  if (typeof cpu.reboot_internal !== "function") throw new Error("v86 internals changed: cpu.reboot_internal not found");
+  cpu.reboot_internal = onReset;
 }

@@ -7,9 +7,11 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { ZilchError } from "../../src/errors.js";
-import { recipesDir } from "../../src/paths.js";
+import { recipesDir, repoRoot } from "../../src/paths.js";
 import { guestDir, provideKernel, provideSeed, type ProvisionOptions } from "../../src/provision.js";
 import { loadStage } from "../../src/stages/recipe.js";
+import { guestCommand } from "../../src/stages/runners.js";
+import { assembleShare } from "../../src/stages/share.js";
 import { buildStage, type BuildStageOptions } from "../../src/stages/run.js";
 import { readLock } from "../../src/store/lock.js";
 import { listEntries } from "../../src/store/store.js";
@@ -127,4 +129,29 @@ test("a guest that dies without a status (init missing: kernel panic, reset) end
   assert.equal(run.outcome.kind, "no-status");
   assert.ok(run.consoleTail.some((line) => /Kernel panic - not syncing/.test(line)), run.consoleTail.join("\n"));
   assert.deepEqual(await fs.readdir(path.join(dir, "out")), []);
+});
+
+test("executable bits and symlinks cross the 9p shares both ways", async () => {
+  // A stage of our own (test/fixtures/v86-io): its recipe holds a host symlink; it writes a 0755
+  // script, a symlink and a 0700 directory into /out. Booted directly: the store would normalise modes.
+  const recipes = path.join(scratch, "io-recipes");
+  const declaration = { name: "0-v86io", arch: "i386", runner: "seed-tcc", program: "io.c", args: [], sources: [], inputs: [] };
+  await fs.mkdir(path.join(recipes, "0-v86io"), { recursive: true });
+  await fs.copyFile(path.join(repoRoot, "test", "fixtures", "v86-io", "io.c"), path.join(recipes, "0-v86io", "io.c"));
+  await fs.writeFile(path.join(recipes, "0-v86io", "stage.json"), JSON.stringify(declaration));
+  await fs.symlink("io.c", path.join(recipes, "0-v86io", "in-link"));
+  const stage = await loadStage(recipes, "0-v86io");
+  const runDir = path.join(scratch, "io-run");
+  const { rootDir, outDir } = await assembleShare(runDir, { seed: base.seed, recipeDir: stage.dir, guestDir: guestDir(), sources: {}, dependencies: {} });
+  const run = await new V86Backend().boot({
+    kernel: base.kernel.path, rootDir, outDir, ...guestCommand(stage, 1), memoryMiB: 128, cpus: 1, timeoutMs: 180_000, consoleLog: path.join(runDir, "console.log"),
+  });
+  assert.deepEqual(run.outcome, { kind: "status", status: 0 }, run.consoleTail.join("\n"));
+  const log = await fs.readFile(path.join(runDir, "console.log"), "utf8");
+  assert.deepEqual(lines(log, "readlink: "), ["io.c"], "a host symlink reaches the guest as a symlink");
+  assert.deepEqual([...lines(log, "symlink: "), ...lines(log, "mkdir: ")], ["0", "0"]);
+  assert.equal((await fs.stat(path.join(outDir, "run.sh"))).mode & 0o7777, 0o755, "the guest's exec bits reach the host");
+  assert.equal(await fs.readlink(path.join(outDir, "link")), "run.sh", "the guest's symlink reaches the host");
+  assert.equal((await fs.stat(path.join(outDir, "private"))).mode & 0o7777, 0o700);
+  assert.equal(await fs.readFile(path.join(outDir, "link"), "utf8"), "#!/bin/sh\necho made in v86\n");
 });

@@ -14,13 +14,15 @@ TXT
   MINGW*|MSYS*|CYGWIN*)
     cat <<'TXT'
 zilchboot on Windows needs Node.js >= 20 (winget install OpenJS.NodeJS.LTS).
-QEMU for Windows has no virtio-9p host share, so the QEMU backend cannot run stages there yet.
+QEMU for Windows has no virtio-9p host share, so the QEMU backend cannot run stages there yet;
+the v86 backend (--backend v86, i386 stages) needs SeaBIOS: bios.bin and vgabios-stdvga.bin from a
+QEMU for Windows install (C:\Program Files\qemu\share) or ZILCHBOOT_SEABIOS_DIR.
 TXT
     exit 0 ;;
 esac
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, musl-tools, musl-dev:i386, gcc, g++, python3, make, flex, bison, bc, libelf-dev, xz-utils, chromium (boot-iso --display: qemu-system-gui; tests: grub-pc-bin, xorriso, mtools, cpio, xvfb, x11-utils)" >&2
+  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, seabios, musl-tools, musl-dev:i386, gcc, g++, python3, make, flex, bison, bc, libelf-dev, xz-utils, chromium (boot-iso --display: qemu-system-gui; tests: grub-pc-bin, xorriso, mtools, cpio, xvfb, x11-utils)" >&2
   exit 1
 fi
 
@@ -71,7 +73,7 @@ $SUDO apt-get update -qq
 # chromium: the web shell's end-to-end test (driven by playwright-core, which downloads no browser);
 # g++ and python3: node-gyp builds node-pty, which the shell tests drive a pseudo-terminal with.
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  qemu-system-x86 musl-tools musl-dev:i386 gcc make flex bison bc libelf-dev xz-utils bzip2 dpkg-dev ca-certificates \
+  qemu-system-x86 seabios musl-tools musl-dev:i386 gcc make flex bison bc libelf-dev xz-utils bzip2 dpkg-dev ca-certificates \
   chromium g++ python3 \
   >/dev/null
 # boot-iso: QEMU's window UI (gtk/sdl modules) for --display. Its test builds a bootable ISO (GRUB

@@ -28,6 +28,7 @@ const GLOBAL_OPTIONS = {
   after: { type: "boolean" },
   rerun: { type: "boolean" },
   web: { type: "boolean" },
+  backend: { type: "string" },
   arch: { type: "string" },
 } satisfies ParseArgsConfig["options"];
 

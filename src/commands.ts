@@ -9,7 +9,7 @@ import { fetchPinned, guestDir, pinsFile, provideKernel, provideSeed, provideSta
 import { loadPins } from "./sources/pins.js";
 import { planChain, stagesInOrder } from "./stages/plan.js";
 import { listStagesSync, loadStage } from "./stages/recipe.js";
-import { buildChain, type ArchTarget, type ChainOptions } from "./stages/chain.js";
+import { buildChain, stageTarget, type ArchTarget, type ChainOptions } from "./stages/chain.js";
 import { buildStage } from "./stages/run.js";
 import { DDC_STAGE, DDC_TCC, REFERENCE_STAGE, REFERENCE_TCC, ddcVerdict, describeVerdict } from "./stages/ddc.js";
 import { readLock } from "./store/lock.js";
@@ -19,6 +19,9 @@ import { Progress } from "./progress.js";
 import { SHELL_HELP, runShellCommand, shellWords } from "./shell/command.js";
 import { NativeBackend } from "./vm/native.js";
 import { QemuBackend, hostCpus } from "./vm/qemu.js";
+import { qemuBinaryFor } from "./vm/qemu-args.js";
+import { backendChooser, parseBackend } from "./vm/select.js";
+import { V86Backend } from "./vm/v86.js";
 
 export interface CommandContext {
   positionals: string[];
@@ -69,7 +72,10 @@ const SHARED_VM_HELP = `  --seed FILE      use this static x86_64 tcc as the see
   --cpus N         guest vCPUs (default: host cores, ${hostCpus()} here)
   --memory MIB     guest memory (default: the stage's memoryMiB)
   --timeout SEC    kill the VM after SEC seconds (default: the stage's timeoutSeconds)
-  --runner NAME    qemu (default) or native: Linux namespaces + chroot, no VM (weaker isolation)
+  --backend NAME   qemu, v86 (32-bit guests only, no QEMU needed) or auto (default: QEMU when
+                   installed, else v86 for stages marked "small")
+  --runner NAME    qemu (default: the --backend VM) or native: Linux namespaces + chroot, no VM
+                   (weaker isolation)
   --mirror DIR|URL extra download source, flat, keyed by file name (repeatable)
   --verbose        show the console live and tool details`;
 
@@ -102,15 +108,22 @@ async function chainOptions(ctx: CommandContext, target: string, progress?: Prog
         : new QemuBackend({ arch, accel: str(ctx, "accel"), probeKernel: archKernel.path, cacheDir: cacheDir(), log: ctx.log }),
     };
   };
+  // --backend: per stage, v86 or the arch's QEMU (vm/select.ts); the native runner replaces both.
+  const backendFor = runner === "native" ? undefined : backendChooser(parseBackend(str(ctx, "backend")), {
+    v86: () => new V86Backend(),
+    qemuBinary: (arch) => qemuBinaryFor(arch, arch === "x86_64" ? str(ctx, "qemu") : undefined),
+    log: ctx.log,
+  });
   return {
     archTarget,
+    backendFor,
+    backend,
     recipesRoot: recipesDir(),
     provision: popts,
     workDir: workDir(),
     guestDir: guestDir(),
     seed: seed.path,
     kernel: { path: kernel.path, identity: kernel.identity },
-    backend,
     cpus,
     memoryMiB,
     timeoutMs,
@@ -171,7 +184,7 @@ boots (x86_64: vmlinux via PVH; i386: bzImage) and the kernel's identity.
     },
   },
   probe: {
-    summary: "show which accelerator QEMU will use here (probing if not cached)",
+    summary: "show which accelerator QEMU will use here (probing if not cached) and whether v86 can run",
     usage: "[--accel NAME] [--kernel FILE]",
     help: "Boots the guest kernel once per hardware accelerator candidate with a timeout; prints the verdict.",
     async run(ctx) {
@@ -180,6 +193,8 @@ boots (x86_64: vmlinux via PVH; i386: bzImage) and the kernel's identity.
       const backend = new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
       const result = await backend.probe();
       ctx.print(result.usable ? `qemu: ${result.detail}` : `qemu unusable: ${result.detail}`);
+      const v86 = await new V86Backend().probe();
+      ctx.print(v86.usable ? `v86: ${v86.detail}` : `v86 unusable: ${v86.detail}`);
     },
   },
   build: {
@@ -261,8 +276,8 @@ ${SHARED_VM_HELP}`,
           const inputs: Record<string, StoreEntry> = {};
           for (const input of (await loadStage(recipesDir(), target)).inputs) inputs[input] = await buildChain(input, options);
           const stage = await loadStage(recipesDir(), target);
-          const archTarget = stage.arch === "x86_64" ? {} : await options.archTarget!(stage.arch);
-          const result = await buildStage({ ...options, ...archTarget, stage, workDir: scratch, dependencies: inputs, sources: await provideStageSources(stage, options.provision), force: true, updateLock: false });
+          const runWith = await stageTarget(stage, options.cpus, (arch) => options.archTarget!(arch), options.backendFor);
+          const result = await buildStage({ ...options, ...runWith, stage, workDir: scratch, dependencies: inputs, sources: await provideStageSources(stage, options.provision), force: true, updateLock: false });
           ctx.print(`${target}: reproduced ${result.entry.record.outputSha256} (matches recipes/lock.json)`);
         } finally {
           await fs.rm(scratch, { recursive: true, force: true });

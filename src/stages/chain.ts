@@ -4,7 +4,8 @@ import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
 import { provideStageSources, type ProvisionOptions } from "../provision.js";
 import type { StoreEntry } from "../store/store.js";
-import { loadStage } from "./recipe.js";
+import type { VmBackend } from "../vm/backend.js";
+import { loadStage, type StageRecipe } from "./recipe.js";
 import { buildStage, type BuildStageOptions, type BuildStageResult } from "./run.js";
 
 /** What a stage of another arch boots with instead of the x86_64 seed, kernel and backend. */
@@ -14,12 +15,29 @@ export type ChainOptions = Omit<BuildStageOptions, "stage" | "sources" | "depend
   recipesRoot: string;
   /** Provides seed, kernel and backend for stages whose "arch" is not x86_64 (called once per arch). */
   archTarget?: (arch: GuestArch) => Promise<ArchTarget>;
+  /** Overrides the arch's backend for one stage (vm/select.ts: v86 under `--backend v86|auto`). */
+  backendFor?: (stage: StageRecipe) => Promise<VmBackend | undefined>;
   provision: ProvisionOptions;
   /** Rebuild the target even when cached (its inputs are still reused). */
   forceTarget?: boolean;
   onStageStart?: (stage: string) => void;
   onStageDone?: (stage: string, result: BuildStageResult, seconds: number) => void;
 };
+
+/** Seed, kernel and backend for one stage: its arch's, and the backend `backendFor` picks, if any
+ *  (with the vCPUs that backend can give: v86 has one). */
+export async function stageTarget(
+  stage: StageRecipe,
+  cpus: number,
+  targetFor: (arch: GuestArch) => Promise<ArchTarget>,
+  backendFor?: (stage: StageRecipe) => Promise<VmBackend | undefined>,
+): Promise<Partial<ArchTarget> & { cpus: number }> {
+  // Decide the backend first: a stage no backend can run fails before its kernel is provided.
+  const backend = await backendFor?.(stage);
+  const target = stage.arch === "x86_64" ? {} : await targetFor(stage.arch);
+  if (!backend) return { ...target, cpus };
+  return { ...target, backend, cpus: Math.min(cpus, backend.maxCpus ?? cpus) };
+}
 
 /** Builds `target` and, first, whatever it depends on. Returns the target's store entry. */
 export async function buildChain(target: string, opts: ChainOptions): Promise<StoreEntry> {
@@ -48,8 +66,7 @@ export async function buildChain(target: string, opts: ChainOptions): Promise<St
     const sources = await provideStageSources(stage, opts.provision);
     const started = performance.now();
     opts.onStageStart?.(name);
-    const archTarget = stage.arch === "x86_64" ? {} : await targetFor(stage.arch);
-    const result = await buildStage({ ...opts, ...archTarget, stage, sources, dependencies, force: opts.forceTarget === true && name === target });
+    const result = await buildStage({ ...opts, ...(await stageTarget(stage, opts.cpus, targetFor, opts.backendFor)), stage, sources, dependencies, force: opts.forceTarget === true && name === target });
     opts.onStageDone?.(name, result, (performance.now() - started) / 1000);
     visiting.pop();
     done.set(name, result.entry);

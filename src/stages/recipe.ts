@@ -19,6 +19,8 @@ export interface StageRecipe {
   inputs: string[];
   timeoutSeconds: number;
   memoryMiB: number;
+  /** Quick enough to run under v86 (~3× slower than QEMU): `--backend auto` may pick v86 for it. */
+  small: boolean;
   /** The guest's architecture: picks kernel, seed and emulator (default x86_64). */
   arch: GuestArch;
   /** Folder holding the recipe's files (served at /recipe): the stage's own, or recipeFrom's. */
@@ -94,6 +96,7 @@ export async function loadStage(recipesRoot: string, name: string): Promise<Stag
     inputs: strs("inputs"),
     timeoutSeconds: num("timeoutSeconds", 600),
     memoryMiB: num("memoryMiB", 512),
+    small: raw.small === undefined ? false : typeof raw.small === "boolean" ? raw.small : fail(file, `"small" must be true or false`),
     arch: arch as GuestArch,
     dir: filesDir,
     ...(recipeFrom === undefined ? {} : { declarationDir: dir }),

@@ -68,6 +68,8 @@ export interface ProbeResult {
 
 export interface VmBackend {
   readonly name: string;
+  /** Most vCPUs a guest can have (v86 emulates a uniprocessor); unlimited when absent. */
+  readonly maxCpus?: number;
   /** Can this backend run here, and with what? Must finish within its own timeout. */
   probe(signal?: AbortSignal): Promise<ProbeResult>;
   boot(spec: BootSpec, signal?: AbortSignal): Promise<VmRun>;

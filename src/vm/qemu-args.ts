@@ -11,7 +11,8 @@ export const DEBUG_EXIT_PORT = 0xf4;
 const MAX_INIT_ARGS = 31;
 const MAX_CMDLINE = 2048;
 
-export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs" | "outDir">): string {
+/** `rootTag`: the 9p tag of the root share (QEMU: ours, `rootfs`; v86: its own device's `host9p`). */
+export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs" | "outDir">, rootTag = "rootfs"): string {
   for (const arg of spec.initArgs) {
     if (arg === "" || /["\s]/.test(arg)) {
       throw new ZilchError({
@@ -32,7 +33,7 @@ export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs" | "ou
     "console=ttyS0",
     // ACPI is on for SMP; its PCI interrupt-link evaluation is slow under TCG, the PIRQ table is not.
     "pci=noacpi",
-    "root=rootfs",
+    `root=${rootTag}`,
     "rootfstype=9p",
     // The root never changes during a run, so the guest may cache it fully (cache=loose: stats
     // ~100× cheaper than uncached 9p); msize 512000 makes bulk reads ~40× faster than 8 KiB.

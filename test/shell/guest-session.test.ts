@@ -5,7 +5,7 @@ import { ReadyGate } from "../../src/shell/session.js";
 import type { StageRecipe } from "../../src/stages/recipe.js";
 import { kernelCommandLine } from "../../src/vm/qemu-args.js";
 
-const base = { description: "", sources: [], timeoutSeconds: 60, memoryMiB: 256, dir: "/r", arch: "x86_64" as const };
+const base = { description: "", sources: [], timeoutSeconds: 60, memoryMiB: 256, dir: "/r", arch: "x86_64" as const, small: false };
 const make: StageRecipe = { ...base, name: "2a0-make", runner: "shell", program: "build.sh", args: ["a"], inputs: ["1-stage1"] };
 const stage1: StageRecipe = { ...base, name: "1-stage1", runner: "seed-tcc", program: "stage1.c", args: [], inputs: [] };
 

@@ -4,7 +4,7 @@ import { planStages, type StageFacts } from "../../src/stages/plan.js";
 import type { StageRecipe } from "../../src/stages/recipe.js";
 
 function facts(name: string, inputs: string[], recipeTree = `tree-${name}`): StageFacts {
-  const stage: StageRecipe = { name, description: "", runner: "seed-tcc", program: "x.c", args: [], sources: [{ pin: "musl", strip: 0 }], inputs, timeoutSeconds: 1, memoryMiB: 1, arch: "x86_64", dir: `/recipes/${name}` };
+  const stage: StageRecipe = { name, description: "", runner: "seed-tcc", program: "x.c", args: [], sources: [{ pin: "musl", strip: 0 }], inputs, timeoutSeconds: 1, memoryMiB: 1, small: false, arch: "x86_64", dir: `/recipes/${name}` };
   return { stage, recipeTree, sources: { musl: "m" } };
 }
 

@@ -22,6 +22,8 @@ test("a valid stage loads with defaults and both source forms", async () => {
   assert.deepEqual(stage.sources, [{ pin: "musl", strip: 0 }, { pin: "tinycc", unpackAs: "tinycc", strip: 0 }]);
   assert.equal(stage.timeoutSeconds, 600);
   assert.deepEqual(stage.args, ["a=1"]);
+  assert.equal(stage.small, false, "not small unless declared");
+  assert.equal((await loadStage(await recipesWith("5-demo", { ...valid, small: true }), "5-demo")).small, true);
 });
 
 test("bad declarations name the file and the field", async () => {
@@ -31,6 +33,7 @@ test("bad declarations name the file and the field", async () => {
     [{ ...valid, program: "missing.c" }, /program missing\.c does not exist/],
     [{ ...valid, sources: [{ pin: "musl", unpackAs: "../up" }] }, /each of "sources" is a pin name or/],
     [{ ...valid, timeoutSeconds: -1 }, /"timeoutSeconds" must be a positive number/],
+    [{ ...valid, small: "yes" }, /"small" must be true or false/],
     ["{ not json", /not valid JSON/],
   ];
   for (const [declaration, message] of cases) {

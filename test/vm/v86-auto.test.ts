@@ -1,0 +1,60 @@
+// `--backend auto` (the default) on a host without QEMU, through the real CLI: a small i386 stage
+// falls back to v86, any other stage fails in one line. "Without QEMU" is a PATH holding every
+// host tool except qemu-system-*.
+import assert from "node:assert/strict";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { execa } from "execa";
+import { recipesDir, repoRoot } from "../../src/paths.js";
+import { provisioned, tempDir } from "../helpers/provisioned.js";
+
+let scratch: string;
+let noQemuPath: string;
+let vmFlags: string[];
+
+before(async () => {
+  const { kernel, seed } = await provisioned();
+  vmFlags = ["--kernel", kernel.path, "--seed", seed];
+  scratch = await tempDir("v86-auto");
+  noQemuPath = path.join(scratch, "bin");
+  await fs.mkdir(noQemuPath);
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+    for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+      if (name.startsWith("qemu-system-")) continue;
+      await fs.symlink(path.join(dir, name), path.join(noQemuPath, name)).catch(() => undefined); // first on PATH wins
+    }
+  }
+  // The recipes as they are, with 0-smoke-i386 marked small.
+  await fs.cp(recipesDir(), path.join(scratch, "recipes"), { recursive: true });
+  const file = path.join(scratch, "recipes", "0-smoke-i386", "stage.json");
+  await fs.writeFile(file, JSON.stringify({ ...JSON.parse(await fs.readFile(file, "utf8")), small: true }));
+});
+
+after(async () => {
+  await fs.rm(scratch, { recursive: true, force: true });
+});
+
+function zilchboot(args: string[], recipes: string) {
+  return execa(process.execPath, [path.join(repoRoot, "dist", "src", "cli.js"), ...args, ...vmFlags], {
+    reject: false,
+    env: { ...process.env, PATH: noQemuPath, ZILCHBOOT_HOME: path.join(scratch, "home"), ZILCHBOOT_RECIPES: recipes },
+  });
+}
+
+test("without QEMU, auto runs a small i386 stage under v86", async () => {
+  assert.equal((await execa("qemu-system-i386", ["--version"], { reject: false, env: { PATH: noQemuPath } })).exitCode !== 0, true, "QEMU is hidden");
+  const result = await zilchboot(["build", "0-smoke-i386"], path.join(scratch, "recipes"));
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.match(result.stderr, /0-smoke-i386: qemu-system-i386 not found; running this small stage under v86/);
+  assert.match(result.stderr, /booting 0-smoke-i386 \(1 cpus/, "v86 is a uniprocessor");
+  assert.match(result.stderr, /0-smoke-i386: built in [\d.]+s with v86/);
+  assert.match(result.stdout, /^0-smoke-i386 {2}out 556d9ae7875de3524bde238103efe2c24f8bd2179529a498b7d8291e26642101 /);
+});
+
+test("without QEMU, auto refuses a stage not marked small, in one line", async () => {
+  const result = await zilchboot(["build", "0-smoke-i386"], recipesDir());
+  assert.equal(result.exitCode, 1);
+  const errors = result.stderr.split("\n").filter((line) => line.startsWith("zilchboot:"));
+  assert.deepEqual(errors, [`zilchboot: QEMU is not installed and stage 0-smoke-i386 is not marked "small": under v86 it would take ~3× longer; install QEMU (scripts/setup-host.sh), or force it with --backend v86`]);
+});

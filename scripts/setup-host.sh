@@ -69,7 +69,10 @@ add_deb_src
 # The i386 seed (`zilchboot seed --arch i386`) is built with Debian's musl-dev:i386, whose
 # i386-linux-musl-gcc wraps the i686 cross gcc: a foreign architecture for dpkg.
 if ! dpkg --print-foreign-architectures | grep -qx i386; then $SUDO dpkg --add-architecture i386; fi
-$SUDO apt-get update -qq
+# A mirror caught mid-sync fails one index ("File has unexpected size"); try again, then go on
+# with the indexes we have: the install below fails clearly if a package is really missing.
+apt_update() { $SUDO apt-get update -qq; }
+apt_update || { sleep 5; apt_update; } || echo "setup-host: apt-get update reported errors (see above); installing from the indexes we have" >&2
 # chromium: the web shell's end-to-end test (driven by playwright-core, which downloads no browser);
 # g++ and python3: node-gyp builds node-pty, which the shell tests drive a pseudo-terminal with.
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \

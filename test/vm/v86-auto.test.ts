@@ -25,10 +25,12 @@ before(async () => {
       await fs.symlink(path.join(dir, name), path.join(noQemuPath, name)).catch(() => undefined); // first on PATH wins
     }
   }
-  // The recipes as they are, with 0-smoke-i386 marked small.
-  await fs.cp(recipesDir(), path.join(scratch, "recipes"), { recursive: true });
-  const file = path.join(scratch, "recipes", "0-smoke-i386", "stage.json");
-  await fs.writeFile(file, JSON.stringify({ ...JSON.parse(await fs.readFile(file, "utf8")), small: true }));
+  // The recipes as they are, twice: 0-smoke-i386 marked small in one copy, not small in the other.
+  for (const [copy, small] of [["recipes", true], ["recipes-big", false]] as const) {
+    await fs.cp(recipesDir(), path.join(scratch, copy), { recursive: true });
+    const file = path.join(scratch, copy, "0-smoke-i386", "stage.json");
+    await fs.writeFile(file, JSON.stringify({ ...JSON.parse(await fs.readFile(file, "utf8")), small }));
+  }
 });
 
 after(async () => {
@@ -53,7 +55,7 @@ test("without QEMU, auto runs a small i386 stage under v86", async () => {
 });
 
 test("without QEMU, auto refuses a stage not marked small, in one line", async () => {
-  const result = await zilchboot(["build", "0-smoke-i386"], recipesDir());
+  const result = await zilchboot(["build", "0-smoke-i386"], path.join(scratch, "recipes-big"));
   assert.equal(result.exitCode, 1);
   const errors = result.stderr.split("\n").filter((line) => line.startsWith("zilchboot:"));
   assert.deepEqual(errors, [`zilchboot: QEMU is not installed and stage 0-smoke-i386 is not marked "small": under v86 it would take ~3× longer; install QEMU (scripts/setup-host.sh), or force it with --backend v86`]);

@@ -3,10 +3,11 @@
 import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
 import { provideStageSources, type ProvisionOptions } from "../provision.js";
-import type { StoreEntry } from "../store/store.js";
 import type { VmBackend } from "../vm/backend.js";
 import { loadStage, type StageRecipe } from "./recipe.js";
-import { buildStage, type BuildStageOptions, type BuildStageResult } from "./run.js";
+import { findEntry, type StoreEntry } from "../store/store.js";
+import { inputHash } from "./input-hash.js";
+import { buildStage, stageInputs, type BuildStageOptions, type BuildStageResult } from "./run.js";
 
 /** What a stage of another arch boots with instead of the x86_64 seed, kernel and backend. */
 export type ArchTarget = Pick<BuildStageOptions, "seed" | "kernel" | "backend">;
@@ -66,7 +67,18 @@ export async function buildChain(target: string, opts: ChainOptions): Promise<St
     const sources = await provideStageSources(stage, opts.provision);
     const started = performance.now();
     opts.onStageStart?.(name);
-    const result = await buildStage({ ...opts, ...(await stageTarget(stage, opts.cpus, targetFor, opts.backendFor)), stage, sources, dependencies, force: opts.forceTarget === true && name === target });
+    const force = opts.forceTarget === true && name === target;
+    let chosen: Awaited<ReturnType<typeof stageTarget>>;
+    try {
+      chosen = await stageTarget(stage, opts.cpus, targetFor, opts.backendFor);
+    } catch (error) {
+      // No backend can run this stage (say an x86_64 input under --backend v86): that only matters
+      // if it has to be built. A stored one is reused without booting anything.
+      const stored = !force && await findEntry(opts.workDir, name, inputHash(await stageInputs({ ...opts, stage, sources, dependencies })));
+      if (!stored) throw error;
+      chosen = { cpus: opts.cpus };
+    }
+    const result = await buildStage({ ...opts, ...chosen, stage, sources, dependencies, force });
     opts.onStageDone?.(name, result, (performance.now() - started) / 1000);
     visiting.pop();
     done.set(name, result.entry);

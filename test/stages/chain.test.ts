@@ -48,3 +48,28 @@ test("build runs a stage's inputs first and serves their outputs read-only; the 
   await assert.rejects(buildChain("1-second", options), (e: unknown) => e instanceof ZilchError && /cycle: 1-second → 0-first → 1-second/.test(e.message));
   await fs.rm(scratch, { recursive: true, force: true });
 });
+
+test("a backend that cannot run a stage matters only when the stage must be built: a stored one is reused", async () => {
+  const { kernel, seed } = await provisioned();
+  const scratch = await tempDir("chain-backend");
+  const recipesRoot = path.join(scratch, "recipes");
+  await copySmokeStage(recipesRoot, { name: "0-stored", inputs: [] });
+  const options: ChainOptions = {
+    recipesRoot,
+    provision: { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() },
+    workDir: path.join(scratch, "work"),
+    guestDir: guestDir(),
+    seed,
+    kernel: { path: kernel.path, identity: kernel.identity },
+    backend: new QemuBackend({ probeKernel: kernel.path, cacheDir: cacheDir() }),
+    cpus: 1,
+  };
+  const refuse = () => Promise.reject(new ZilchError({ code: "VM", message: "no backend for this stage", hint: "test" }));
+  await assert.rejects(buildChain("0-stored", { ...options, backendFor: refuse }), /no backend for this stage/);
+  assert.deepEqual(await listEntries(options.workDir), [], "nothing was built");
+  const built = await buildChain("0-stored", options);
+  const reused = await buildChain("0-stored", { ...options, backendFor: refuse });
+  assert.equal(reused.dir, built.dir);
+  await assert.rejects(buildChain("0-stored", { ...options, backendFor: refuse, forceTarget: true }), /no backend for this stage/, "a forced rebuild needs a backend");
+  await fs.rm(scratch, { recursive: true, force: true });
+});

@@ -170,8 +170,10 @@ echo "2a1-binutils: selftest ok (as, ld, ar, nm, readelf, objdump, strip)"
 cd /
 
 # --- Leak check -----------------------------------------------------------------------------
-# No output file may name the build tree, the DESTDIR or the sources share.
-if grep -r -l -e "$BUILD" -e "$DEST" -e /sources/ /out; then
+# No output file may name the build tree, the DESTDIR or the sources share. Fixed strings (-F):
+# busybox grep's regex path is ~5x slower on these binaries (natively 11 s vs 51 s on this output,
+# minutes under TCG).
+if grep -r -l -F -e "$BUILD" -e "$DEST" -e /sources/ /out; then
     echo "2a1-binutils: build paths leak into the files above" >&2
     exit 1
 fi

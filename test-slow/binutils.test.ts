@@ -1,4 +1,4 @@
-// Slow (about an hour under TCG on 2 cores), so not part of `npm test` or CI: `npm run test:slow`.
+// Slow (14-50 min under TCG on 2 cores), so not part of `npm test` or CI: `npm run test:slow`.
 // Stage 2a1 (binutils 2.40 built by stage 1's tcc and 2a0's make) end to end in the VM.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";

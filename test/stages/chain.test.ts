@@ -13,24 +13,28 @@ import { QemuBackend } from "../../src/vm/qemu.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
 import { copySmokeStage } from "../helpers/recipes.js";
 
-test("build runs a stage's inputs first and serves their outputs read-only; the second run boots nothing", async () => {
+/** Chain options over the real kernel, seed and QEMU, with recipes and store under `scratch`. */
+async function chainIn(scratch: string, cpus: number): Promise<ChainOptions> {
   const { kernel, seed } = await provisioned();
-  const scratch = await tempDir("chain");
-  const recipesRoot = path.join(scratch, "recipes");
-  await copySmokeStage(recipesRoot, { name: "0-first", inputs: [] });
-  await copySmokeStage(recipesRoot, { name: "1-second", inputs: ["0-first"] });
-  const built: string[] = [];
-  const options: ChainOptions = {
-    recipesRoot,
+  return {
+    recipesRoot: path.join(scratch, "recipes"),
     provision: { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() },
     workDir: path.join(scratch, "work"),
     guestDir: guestDir(),
     seed,
     kernel: { path: kernel.path, identity: kernel.identity },
     backend: new QemuBackend({ probeKernel: kernel.path, cacheDir: cacheDir() }),
-    cpus: 2,
-    onStageDone: (name, result) => built.push(`${name}:${result.cached ? "cached" : "built"}`),
+    cpus,
   };
+}
+
+test("build runs a stage's inputs first and serves their outputs read-only; the second run boots nothing", async () => {
+  const scratch = await tempDir("chain");
+  const recipesRoot = path.join(scratch, "recipes");
+  await copySmokeStage(recipesRoot, { name: "0-first", inputs: [] });
+  await copySmokeStage(recipesRoot, { name: "1-second", inputs: ["0-first"] });
+  const built: string[] = [];
+  const options: ChainOptions = { ...(await chainIn(scratch, 2)), onStageDone: (name, result) => built.push(`${name}:${result.cached ? "cached" : "built"}`) };
   const entry = await buildChain("1-second", options);
   assert.deepEqual(built, ["0-first:built", "1-second:built"]);
   const log = await fs.readFile(path.join(scratch, "work", "logs", "1-second.log"), "utf8");
@@ -50,20 +54,9 @@ test("build runs a stage's inputs first and serves their outputs read-only; the 
 });
 
 test("a backend that cannot run a stage matters only when the stage must be built: a stored one is reused", async () => {
-  const { kernel, seed } = await provisioned();
   const scratch = await tempDir("chain-backend");
-  const recipesRoot = path.join(scratch, "recipes");
-  await copySmokeStage(recipesRoot, { name: "0-stored", inputs: [] });
-  const options: ChainOptions = {
-    recipesRoot,
-    provision: { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() },
-    workDir: path.join(scratch, "work"),
-    guestDir: guestDir(),
-    seed,
-    kernel: { path: kernel.path, identity: kernel.identity },
-    backend: new QemuBackend({ probeKernel: kernel.path, cacheDir: cacheDir() }),
-    cpus: 1,
-  };
+  await copySmokeStage(path.join(scratch, "recipes"), { name: "0-stored", inputs: [] });
+  const options = await chainIn(scratch, 1);
   const refuse = () => Promise.reject(new ZilchError({ code: "VM", message: "no backend for this stage", hint: "test" }));
   await assert.rejects(buildChain("0-stored", { ...options, backendFor: refuse }), /no backend for this stage/);
   assert.deepEqual(await listEntries(options.workDir), [], "nothing was built");

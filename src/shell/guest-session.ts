@@ -2,7 +2,7 @@
 // script. The shell's own tools are served under SHELL_DIR, apart from the stage's inputs.
 import type { StageRecipe } from "../stages/recipe.js";
 import { STAGE1_PATH, guestCommand } from "../stages/runners.js";
-import { nativeCommand } from "../vm/native.js";
+import { directCommand } from "../vm/guest-protocol.js";
 
 /** Guest directory of the shell's tools: stage 1's init and busybox, the seed, the console helper. */
 export const SHELL_DIR = "/zilchboot/shell";
@@ -60,7 +60,7 @@ function quote(word: string): string {
 
 /** The stage's build command with its exact environment, as a shell command line. */
 export function rerunCommand(stage: StageRecipe, cpus: number): string {
-  const { env, argv } = nativeCommand(guestCommand(stage, cpus));
+  const { env, argv } = directCommand(guestCommand(stage, cpus));
   return ["env", "-i", ...env, ...argv].map(quote).join(" ");
 }
 

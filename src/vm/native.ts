@@ -6,19 +6,7 @@ import { execa } from "execa";
 import { ZilchError } from "../errors.js";
 import type { BootSpec, ProbeResult, VmBackend, VmRun } from "./backend.js";
 import { ConsoleLog } from "./console-log.js";
-
-/** PID 1 protocols don't apply natively: run the stage program or script directly. */
-export function nativeCommand(spec: Pick<BootSpec, "init" | "initArgs">): { env: string[]; argv: string[] } {
-  const run = spec.initArgs.indexOf("-run");
-  if (run >= 0) {
-    // seed-tcc stage: `PROGRAM --stage ARGS` skips the program's PID 1 half (mounts, power-off).
-    const argv = [spec.init, ...spec.initArgs.slice(0, run + 2), "--stage", ...spec.initArgs.slice(run + 2)];
-    return { env: [], argv };
-  }
-  // shell stage: stage 1's init takes KEY=VALUE words, then the command.
-  const first = spec.initArgs.findIndex((word) => word.startsWith("/"));
-  return { env: spec.initArgs.slice(0, first), argv: spec.initArgs.slice(first) };
-}
+import { directCommand } from "./guest-protocol.js";
 
 // Runs inside `unshare --user --mount --net --pid`: a read-only view of the share, then the
 // writable places and the few device nodes programs expect.
@@ -52,7 +40,7 @@ export class NativeBackend implements VmBackend {
     const probe = await this.probe();
     if (!probe.usable) throw new ZilchError({ code: "VM", message: `native runner unavailable: ${probe.detail}`, hint: "use the default QEMU runner" });
     if (!spec.outDir) throw new ZilchError({ code: "VM", message: "native runner needs an output directory", hint: "internal error" });
-    const { env, argv } = nativeCommand(spec);
+    const { env, argv } = directCommand(spec);
     const started = performance.now();
     let initOutputMs: number | null = null;
     const consoleLog = new ConsoleLog(spec.consoleLog, (line) => {

@@ -6,11 +6,9 @@ import { ZilchError } from "../errors.js";
 import { chooseAccelerator, acceleratorCandidates, TCG } from "./accel.js";
 import type { BootSpec, ProbeResult, VmBackend, VmRun } from "./backend.js";
 import { ConsoleLog } from "./console-log.js";
-import { interpretQemuExit, qemuArgs, qemuBinaryFor } from "./qemu-args.js";
+import { GuestReport, interpretQemuExit } from "./guest-protocol.js";
+import { qemuArgs, qemuBinaryFor } from "./qemu-args.js";
 import { openControlChannel, type ControlChannel } from "./qemu-control.js";
-
-/** Lines our guest programs print start with this; the first one marks "PID 1 is running". */
-export const GUEST_MARKER = "zilchboot-guest:";
 
 export interface QemuOptions {
   /** The guest arch: picks qemu-system-x86_64 (default) or qemu-system-i386. */
@@ -72,9 +70,9 @@ export class QemuBackend implements VmBackend {
     const control: ControlChannel | null = spec.console ? await openControlChannel() : null;
     const args = qemuArgs(spec, accel, control ? { controlSocket: control.socketPath } : undefined);
     const started = performance.now();
-    let initOutputMs: number | null = null;
+    const report = new GuestReport(started);
     const consoleLog = new ConsoleLog(spec.consoleLog, (line) => {
-      if (initOutputMs === null && line.startsWith(GUEST_MARKER)) initOutputMs = Math.round(performance.now() - started);
+      report.observe(line);
       spec.onConsoleLine?.(line);
     });
     let firstOutputMs: number | null = null;
@@ -118,11 +116,11 @@ export class QemuBackend implements VmBackend {
       await consoleLog.close();
       const outcome = signal?.aborted
         ? ({ kind: "backend-error", detail: "cancelled" } as const)
-        : interpretQemuExit(result.exitCode, timedOut, String(result.stderr ?? ""));
+        : interpretQemuExit(result.exitCode, timedOut, String(result.stderr ?? ""), report.reportedStatus);
       return {
         outcome,
         firstOutputMs,
-        initOutputMs,
+        initOutputMs: report.initOutputMs,
         durationMs: Math.round(performance.now() - started),
         consoleTail: consoleLog.tail(),
         engine: accel,

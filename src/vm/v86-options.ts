@@ -1,10 +1,8 @@
 // Pure parts of the v86 backend: where SeaBIOS lives, which kernels v86 can boot, the emulator's
-// options for a BootSpec, and what a write to the exit port means.
+// options for a BootSpec.
 import path from "node:path";
 import type { BootSpec } from "./backend.js";
-import { DEBUG_EXIT_PORT, kernelCommandLine } from "./qemu-args.js";
-
-export { DEBUG_EXIT_PORT };
+import { kernelCommandLine } from "./guest-protocol.js";
 
 export interface Firmware {
   bios: string;
@@ -75,10 +73,4 @@ export function v86Options(spec: BootSpec, images: V86Images, wasmPath: string, 
     fastboot: true,
     acpi: false,
   };
-}
-
-/** The guest writes status+1 (never 0) to the exit port: the same protocol as isa-debug-exit. */
-export function statusFromExitWrite(value: number): number | null {
-  const byte = value & 0xff;
-  return byte === 0 ? null : byte - 1;
 }

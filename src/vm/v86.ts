@@ -10,9 +10,9 @@ import { ZilchError } from "../errors.js";
 import type { BootSpec, ProbeResult, VmBackend, VmOutcome, VmRun } from "./backend.js";
 import { ConsoleLog } from "./console-log.js";
 import { HostShare } from "./p9/host-share.js";
-import { GUEST_MARKER } from "./qemu.js";
+import { DEBUG_EXIT_PORT, GuestReport, statusFromExitByte } from "./guest-protocol.js";
 import { addShareDevice, emulatorCpu, handle9p, hookPortWrite, hookReset } from "./v86-internals.js";
-import { DEBUG_EXIT_PORT, describeKernel, findFirmware, firmwareCandidates, kernelProblem, statusFromExitWrite, v86Options, type Firmware } from "./v86-options.js";
+import { describeKernel, findFirmware, firmwareCandidates, kernelProblem, v86Options, type Firmware } from "./v86-options.js";
 
 /** v86's own 9p device carries this tag; the root is mounted from it. */
 const V86_TAG = "host9p";
@@ -89,11 +89,14 @@ export class V86Backend implements VmBackend {
     const out = spec.outDir ? new HostShare(spec.outDir, false) : undefined;
     const started = performance.now();
     let firstOutputMs: number | null = null;
-    let initOutputMs: number | null = null;
+    const report = new GuestReport(started);
     const consoleLog = new ConsoleLog(spec.consoleLog, (line) => {
-      if (initOutputMs === null && line.startsWith(GUEST_MARKER)) initOutputMs = Math.round(performance.now() - started);
+      report.observe(line);
       spec.onConsoleLine?.(line);
     });
+    // The byte written to the exit port: decoded once the console is flushed, since a status of 126
+    // or more is read from the guest's last console line.
+    let exitByte: number | null = null;
 
     const options = { ...v86Options(spec, { bios, vgaBios, bzimage }, wasm, V86_TAG), filesystem: { handle9p: handle9p(root) } };
     const emulator = new V86(options);
@@ -114,8 +117,8 @@ export class V86Backend implements VmBackend {
         const cpu = emulatorCpu(emulator);
         if (out) addShareDevice(cpu, "out", out);
         hookPortWrite(cpu, DEBUG_EXIT_PORT, (value) => {
-          const status = statusFromExitWrite(value);
-          finish(status === null ? { kind: "no-status", detail: "the guest wrote 0 to the exit port" } : { kind: "status", status });
+          exitByte = value;
+          finish({ kind: "status", status: -1 });
         });
         hookReset(cpu, () => finish({ kind: "no-status", detail: "the guest rebooted without reporting a status (PID 1 died or the kernel panicked)" }));
         void emulator.run();
@@ -136,7 +139,8 @@ export class V86Backend implements VmBackend {
       await emulator.destroy().catch(() => undefined);
       await Promise.all([root.close(), out?.close(), consoleLog.close()]);
     }
+    if (exitByte !== null && outcome.kind === "status") outcome = statusFromExitByte(exitByte, report.reportedStatus);
     const durationMs = Math.round(performance.now() - started);
-    return { outcome, firstOutputMs, initOutputMs, durationMs, consoleTail: consoleLog.tail(), engine: "v86 (wasm)" };
+    return { outcome, firstOutputMs, initOutputMs: report.initOutputMs, durationMs, consoleTail: consoleLog.tail(), engine: "v86 (wasm)" };
   }
 }

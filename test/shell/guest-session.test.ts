@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { READY_MARKER, SHELL_DIR, rerunCommand, sessionScript, shellCommandLine, shellInit, shellPath } from "../../src/shell/guest-session.js";
 import { ReadyGate } from "../../src/shell/session.js";
 import type { StageRecipe } from "../../src/stages/recipe.js";
-import { kernelCommandLine } from "../../src/vm/qemu-args.js";
+import { kernelCommandLine } from "../../src/vm/guest-protocol.js";
 
 const base = { description: "", sources: [], timeoutSeconds: 60, memoryMiB: 256, dir: "/r", arch: "x86_64" as const, small: false };
 const make: StageRecipe = { ...base, name: "2a0-make", runner: "shell", program: "build.sh", args: ["a"], inputs: ["1-stage1"] };

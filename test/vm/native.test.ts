@@ -7,19 +7,8 @@ import { recipesDir } from "../../src/paths.js";
 import { guestDir } from "../../src/provision.js";
 import { loadStage } from "../../src/stages/recipe.js";
 import { buildStage } from "../../src/stages/run.js";
-import { nativeCommand, NativeBackend } from "../../src/vm/native.js";
+import { NativeBackend } from "../../src/vm/native.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
-
-test("native commands skip the PID 1 protocols of both runners", () => {
-  assert.deepEqual(nativeCommand({ init: "/store/0-tcc-seed", initArgs: ["-nostdinc", "-run", "/recipe/x.c", "a=1"] }), {
-    env: [],
-    argv: ["/store/0-tcc-seed", "-nostdinc", "-run", "/recipe/x.c", "--stage", "a=1"],
-  });
-  assert.deepEqual(nativeCommand({ init: "/store/1-stage1/init", initArgs: ["PATH=/x", "JOBS=2", "/x/ash", "/recipe/b.sh"] }), {
-    env: ["PATH=/x", "JOBS=2"],
-    argv: ["/x/ash", "/recipe/b.sh"],
-  });
-});
 
 test("the smoke stage runs natively with an empty env, only lo, read-only inputs and the locked output", async () => {
   const { kernel, seed } = await provisioned();

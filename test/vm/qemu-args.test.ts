@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ZilchError } from "../../src/errors.js";
 import type { BootSpec } from "../../src/vm/backend.js";
-import { interpretQemuExit, kernelCommandLine, qemuArgs, qemuBinaryFor } from "../../src/vm/qemu-args.js";
+import { qemuArgs, qemuBinaryFor } from "../../src/vm/qemu-args.js";
 
 const spec: BootSpec = {
   kernel: "/k/vmlinux",
@@ -32,26 +31,6 @@ test("qemu args have no network device, no defaults and a read-only root share",
 test("hardware accelerators get the host CPU, TCG does not", () => {
   assert.deepEqual(qemuArgs(spec, "kvm").slice(0, 4), ["-accel", "kvm", "-cpu", "host"]);
   assert.deepEqual(qemuArgs(spec, "tcg,thread=multi").slice(0, 3), ["-accel", "tcg,thread=multi", "-M"]);
-});
-
-test("init arguments travel after -- on the kernel command line", () => {
-  const line = kernelCommandLine(spec);
-  assert.match(line, / ro init=\/store\/0-tcc-seed panic=-1 -- -run \/recipe\/x.c exit=0$/);
-});
-
-test("arguments the kernel cannot carry are refused with a reason", () => {
-  assert.throws(() => kernelCommandLine({ ...spec, initArgs: ["a b"] }), (e: unknown) => e instanceof ZilchError && /cannot travel/.test(e.message));
-  assert.throws(() => kernelCommandLine({ ...spec, initArgs: Array(40).fill("x") }), /at most 31/);
-  assert.throws(() => kernelCommandLine({ ...spec, initArgs: ["x".repeat(2100)] }), /limit 2048/);
-});
-
-test("exit codes decode: 2s+3 is guest status s, 0 is no status, 1 is a QEMU failure", () => {
-  assert.deepEqual(interpretQemuExit(3, false, ""), { kind: "status", status: 0 });
-  assert.deepEqual(interpretQemuExit(13, false, ""), { kind: "status", status: 5 });
-  assert.equal(interpretQemuExit(0, false, "").kind, "no-status");
-  const failed = interpretQemuExit(1, false, "qemu-system-x86_64: -fsdev: bad path\nmore");
-  assert.deepEqual(failed, { kind: "backend-error", detail: "qemu exited 1: qemu-system-x86_64: -fsdev: bad path" });
-  assert.equal(interpretQemuExit(undefined, true, "").kind, "timeout");
 });
 
 test("an interactive session adds the control port as the second serial port, nothing else", () => {

@@ -9,7 +9,7 @@ import { stageTarget } from "../../src/stages/chain.js";
 import type { StageRecipe } from "../../src/stages/recipe.js";
 import { decideBackend, parseBackend } from "../../src/vm/select.js";
 import { V86Backend } from "../../src/vm/v86.js";
-import { describeKernel, findFirmware, firmwareCandidates, kernelProblem, statusFromExitWrite, v86Options } from "../../src/vm/v86-options.js";
+import { describeKernel, findFirmware, firmwareCandidates, kernelProblem, v86Options } from "../../src/vm/v86-options.js";
 import { provisioned } from "../helpers/provisioned.js";
 
 const small = { name: "0-smoke", small: true, arch: "i386" } as const;
@@ -71,14 +71,6 @@ test("v86 options: no NIC, our command line with the v86 root tag, stopped until
   assert.equal(options.autostart, false);
   assert.ok(!("net_device" in options) && !("network_relay_url" in options) && !("filesystem" in options));
   assert.match(options.cmdline, /^console=ttyS0 .*root=host9p rootfstype=9p rootflags=trans=virtio,version=9p2000\.L.* ro init=\/init panic=-1 -- exit=0$/);
-});
-
-test("the exit port carries status+1, as isa-debug-exit does under QEMU", () => {
-  assert.equal(statusFromExitWrite(1), 0);
-  assert.equal(statusFromExitWrite(8), 7);
-  assert.equal(statusFromExitWrite(255), 254);
-  assert.equal(statusFromExitWrite(0), null);
-  assert.equal(statusFromExitWrite(0x1_03), 2, "only the low byte counts");
 });
 
 test("a stage on v86 gets its arch's kernel and seed, the v86 backend and one vCPU", async () => {

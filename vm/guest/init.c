@@ -1,7 +1,8 @@
 /* PID 1 for every stage after stage 1 (built by stage 1 against protomusl).
  * Usage (words after `--` on the kernel command line):
  *   init [KEY=VALUE...] COMMAND [ARGS...]
- * Mounts /proc, /dev, a tmpfs /tmp and the writable 9p share `out` at /out, then runs COMMAND with
+ * Mounts /proc, /dev, a tmpfs /tmp and the writable 9p share `out` at /out (unless the transport
+ * already mounted /out, as 9p over a serial port does), then runs COMMAND with
  * exactly the KEY=VALUE words as its environment (nothing from the kernel: it hands PID 1
  * HOME=/ and TERM=linux), waits for it, and reports its exit status to the host. */
 #include <errno.h>
@@ -11,19 +12,33 @@
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
-/* Status s leaves QEMU through isa-debug-exit as exit code 2(s+1)+1, so that QEMU's own failure
- * code 1 is never read as a guest result (same protocol as zsys.h's zpoweroff). */
+/* Same protocol as zsys.h's zpoweroff (host side: src/vm/guest-protocol.ts): the exact status on
+ * the console, drained to the host, then min(status, 126) + 1 to isa-debug-exit, whose QEMU exit
+ * code 2v+1 then fits the host's 8 bits and is never QEMU's own failure code 1. */
 static void report_and_power_off(int status) {
-    unsigned char v = (unsigned char)((status < 0 || status > 254 ? 254 : status) + 1);
+    unsigned char v = (unsigned char)((status < 0 || status > 126 ? 126 : status) + 1);
     sync();
     printf("zilchboot-guest: exit status %d\n", status);
     fflush(stdout);
+    tcdrain(1);
     if (syscall(SYS_ioperm, 0xf4, 4, 1) == 0)
         __asm__ volatile("outb %%al, %%dx" : : "a"(v), "d"((unsigned short)0xf4));
     reboot(RB_AUTOBOOT); /* -no-reboot turns this into an exit of the VM */
     for (;;) pause();
+}
+
+/* Whether the transport already mounted /out (needs /proc). */
+static int out_is_mounted(void) {
+    char line[512];
+    int found = 0;
+    FILE *mounts = fopen("/proc/self/mounts", "r");
+    if (!mounts) return 0;
+    while (!found && fgets(line, sizeof line, mounts)) found = strstr(line, " /out ") != NULL;
+    fclose(mounts);
+    return found;
 }
 
 static void must_mount(const char *source, const char *target, const char *type, const char *data) {
@@ -42,7 +57,7 @@ int main(int argc, char **argv) {
     must_mount("proc", "/proc", "proc", NULL);
     must_mount("dev", "/dev", "devtmpfs", NULL);
     must_mount("tmp", "/tmp", "tmpfs", "mode=1777");
-    must_mount("out", "/out", "9p", "trans=virtio,version=9p2000.L,msize=512000");
+    if (!out_is_mounted()) must_mount("out", "/out", "9p", "trans=virtio,version=9p2000.L,msize=512000");
     for (; first < argc && strchr(argv[first], '=') && argv[first][0] != '/' && n < 63; first++) env[n++] = argv[first];
     env[n] = NULL;
     if (first >= argc) { printf("init: no command given\n"); report_and_power_off(2); }

@@ -31,7 +31,7 @@ enum {
     SYS_mkdir = 83, SYS_sync = 162, SYS_mount = 165, SYS_reboot = 169, SYS_ioperm = 173,
     SYS_getdents64 = 217, SYS_exit_group = 231,
     SYS_lseek = 8, SYS_mmap = 9, SYS_munmap = 11, SYS_kill = 62, SYS_chdir = 80, SYS_rename = 82,
-    SYS_unlink = 87, SYS_clock_gettime = 228
+    SYS_unlink = 87, SYS_clock_gettime = 228, SYS_ioctl = 16
 };
 typedef long ztime_t; /* timespec fields */
 #elif defined(__i386__)
@@ -69,7 +69,7 @@ enum {
     SYS_mkdir = 39, SYS_sync = 36, SYS_mount = 21, SYS_reboot = 88, SYS_ioperm = 101,
     SYS_getdents64 = 220, SYS_exit_group = 252,
     SYS_lseek = 19, SYS_mmap = 192, SYS_munmap = 91, SYS_kill = 37, SYS_chdir = 12, SYS_rename = 38,
-    SYS_unlink = 10, SYS_clock_gettime = 403
+    SYS_unlink = 10, SYS_clock_gettime = 403, SYS_ioctl = 54
 };
 typedef long long ztime_t; /* timespec fields */
 #else
@@ -111,13 +111,17 @@ static void zdie(const char *what, long err) {
     Z1(SYS_exit_group, 111);
 }
 
-/* Reports the stage's status to the host and stops the VM. isa-debug-exit turns a byte v into
- * QEMU exit code (v << 1) | 1; we send status + 1 so that QEMU's own failure code 1 can never be
- * read as a guest result: status s arrives as 2s + 3. */
+/* Reports the stage's status to the host and stops the VM (the protocol lives, host side, in
+ * src/vm/guest-protocol.ts). isa-debug-exit turns a byte v into QEMU exit code (v << 1) | 1, which
+ * the host OS cuts to 8 bits, so only v = 1..127 arrive intact: we send min(status, 126) + 1 (never
+ * 0, so QEMU's own failure code 1 is never read as a guest result) and print the exact status first;
+ * the host reads that line whenever the byte says "126 or more". TCSBRK with a non-zero argument
+ * (tcdrain) waits until the serial port has sent the line, so it is on the host before the VM ends. */
 static void zpoweroff(int status) {
-    unsigned char v = (unsigned char)((status < 0 || status > 254 ? 254 : status) + 1);
+    unsigned char v = (unsigned char)((status < 0 || status > 126 ? 126 : status) + 1);
     Z0(SYS_sync);
     zputs("zilchboot-guest: exit status "); zputnum(status); zputs("\n");
+    Z3(SYS_ioctl, 1, 0x5409 /* TCSBRK */, 1);
     if (Z3(SYS_ioperm, 0xf4, 4, 1) == 0) {
         __asm__ volatile("outb %%al, %%dx" : : "a"(v), "d"((unsigned short)0xf4));
     }
@@ -126,12 +130,28 @@ static void zpoweroff(int status) {
     for (;;) zsleep(1);
 }
 
-/* Mounts what every stage gets: /proc, /dev, a tmpfs /tmp, and the writable output share at /out. */
+/* Whether /out is already a mount point: a transport without a virtio-9p device (9p over a serial
+ * port, for QEMU on Windows) mounts it before our PID 1 starts. /proc must be mounted. */
+static int zout_is_mounted(void) {
+    static char buf[8192];
+    long fd = Z2(SYS_open, "/proc/self/mounts", O_RDONLY), n = 0, r;
+    if (fd < 0) return 0;
+    while (n < (long)sizeof buf - 1 && (r = Z3(SYS_read, fd, buf + n, sizeof buf - 1 - n)) > 0) n += r;
+    Z1(SYS_close, fd);
+    buf[n] = 0;
+    /* A line is "SOURCE MOUNTPOINT TYPE OPTIONS 0 0"; spaces inside fields are escaped as \040. */
+    for (char *p = buf; *p; p++) if (zprefix(p, " /out ")) return 1;
+    return 0;
+}
+
+/* Mounts what every stage gets: /proc, /dev, a tmpfs /tmp, and the writable output share at /out
+ * (unless the transport already mounted it). */
 static void zmount_stage_dirs(void) {
     long r;
     if ((r = Z5(SYS_mount, "proc", "/proc", "proc", 0, 0)) < 0) zdie("mount /proc", r);
     if ((r = Z5(SYS_mount, "dev", "/dev", "devtmpfs", 0, 0)) < 0) zdie("mount /dev", r);
     if ((r = Z5(SYS_mount, "tmp", "/tmp", "tmpfs", 0, "mode=1777")) < 0) zdie("mount /tmp", r);
+    if (zout_is_mounted()) return;
     if ((r = Z5(SYS_mount, "out", "/out", "9p", 0, "trans=virtio,version=9p2000.L,msize=512000")) < 0)
         zdie("mount /out", r);
 }

@@ -10,6 +10,7 @@ import type { Duplex } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import { ZilchError } from "../errors.js";
+import { publishDir } from "../store/publish.js";
 
 // unbzip2-stream is CommonJS without type definitions.
 const unbzip2 = createRequire(import.meta.url)("unbzip2-stream") as () => Duplex;
@@ -40,12 +41,11 @@ export async function unpackedTree(cacheDir: string, tarball: string, sha256: st
   await fs.mkdir(staging, { recursive: true });
   try {
     await unpackTarball(tarball, staging, strip);
-    await fs.rename(staging, final);
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });
-    // A concurrent unpack of the same tarball finished first.
-    if (await fs.stat(final).then(() => true, () => false)) return final;
     throw error;
   }
+  // Losing to a concurrent unpack of the same tarball is fine: same hash, same tree.
+  await publishDir(staging, final);
   return final;
 }

@@ -84,7 +84,7 @@ export async function commitEntry(workDir: string, staging: string, record: Buil
       await fs.mkdir(path.dirname(aside), { recursive: true });
       await fs.rename(dir, aside);
     }
-    // Lost only to a writer that ignores the entry lock: look at its entry again.
+    // A lost race (possible only against a writer without the entry lock) loops to judge the winner.
     if ((await publishDir(staging, dir, { keepLoser: true })) === "published") {
       if (aside) await fs.rm(aside, { recursive: true, force: true });
       return entryAt(dir, record);

@@ -40,13 +40,25 @@ export async function acquireLock(target: string, opts: LockOptions): Promise<Re
 export async function acquireLock(target: string, opts: LockOptions): Promise<Release | null> {
   await fs.mkdir(path.dirname(target), { recursive: true });
   try {
-    return await lockfile.lock(target, lockOptions(opts, 0));
+    return tolerant(await lockfile.lock(target, lockOptions(opts, 0)));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
     if (opts.wait === false) return null;
   }
   opts.log?.(`waiting for another zilchboot process that holds ${opts.what}`);
-  return lockfile.lock(target, lockOptions(opts, { forever: true, minTimeout: 100, maxTimeout: 1000, factor: 1.5 }));
+  return tolerant(await lockfile.lock(target, lockOptions(opts, { forever: true, minTimeout: 100, maxTimeout: 1000, factor: 1.5 })));
+}
+
+/** A lock that was already lost (reported by onCompromised) or released has nothing to release. */
+function tolerant(release: Release): Release {
+  return async () => {
+    try {
+      await release();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "ERELEASED" && code !== "ENOTACQUIRED" && code !== "ECOMPROMISED") throw error;
+    }
+  };
 }
 
 /** Runs `fn` holding the lock on `target`. */

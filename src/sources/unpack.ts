@@ -26,7 +26,8 @@ export async function unpackTarball(tarball: string, dir: string, strip = 0): Pr
     throw new ZilchError({
       code: "FETCH",
       message: `cannot unpack ${path.basename(tarball)}: ${(error as Error).message}`,
-      hint: "delete the cached file so it is fetched and verified again",
+      // The tarball matched its pin's sha256, so fetching it again brings the same bytes.
+      hint: "the pinned file itself cannot be unpacked here: check the pin's file and compression (.tar, .tar.gz, .tar.bz2), or unpack it in the guest",
       cause: error,
     });
   }

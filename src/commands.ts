@@ -12,7 +12,7 @@ import { listStagesSync, loadStage } from "./stages/recipe.js";
 import { buildChain, stageTarget, type ArchTarget, type ChainOptions } from "./stages/chain.js";
 import { buildStage } from "./stages/run.js";
 import { DDC_STAGE, DDC_TCC, REFERENCE_STAGE, REFERENCE_TCC, ddcVerdict, describeVerdict } from "./stages/ddc.js";
-import { readLock } from "./store/lock.js";
+import { collectGarbage } from "./store/gc.js";
 import { listEntries, type StoreEntry } from "./store/store.js";
 import { bootIsoCommand } from "./iso/command.js";
 import { Progress } from "./progress.js";
@@ -320,16 +320,12 @@ ${SHARED_VM_HELP}`,
   gc: {
     summary: "remove store entries whose output recipes/lock.json does not name, and stale runs",
     usage: "",
-    help: "Deletes store entries whose (stage, output hash) is not in recipes/lock.json, and leftover run directories.",
+    help: "Deletes store entries whose (stage, output hash) is not in recipes/lock.json, and run directories no live process holds; entries and runs in use by another process are kept.",
     async run(ctx) {
       noPositionals(ctx, "gc");
-      const lock = await readLock(path.join(recipesDir(), "lock.json"));
-      for (const entry of await listEntries(workDir())) {
-        if (lock.stages[entry.record.stage]?.output === entry.record.outputSha256) continue;
-        await fs.rm(entry.dir, { recursive: true, force: true });
-        ctx.print(`removed ${entry.dir}`);
-      }
-      await fs.rm(path.join(workDir(), "runs"), { recursive: true, force: true });
+      const report = await collectGarbage({ workDir: workDir(), lockFile: path.join(recipesDir(), "lock.json"), log: ctx.log });
+      for (const dir of [...report.removedEntries, ...report.removedRuns]) ctx.print(`removed ${dir}`);
+      for (const dir of [...report.busyEntries, ...report.busyRuns]) ctx.print(`kept ${dir} (in use by another process)`);
     },
   },
   ls: {

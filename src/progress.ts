@@ -1,6 +1,6 @@
 // What a build shows while it runs: on a TTY one live line per running stage (name, elapsed time,
 // last console line), off a TTY plain lines; then a summary table and, with --json, a report file.
-import fs from "node:fs/promises";
+import { writeJsonAtomic } from "./store/atomic-file.js";
 import type { BuildStageResult } from "./stages/run.js";
 
 export interface StageReport {
@@ -66,9 +66,7 @@ export class Progress {
   }
 
   async writeJson(file: string, target: string): Promise<void> {
-    const temp = `${file}.tmp-${process.pid}`;
-    await fs.writeFile(temp, JSON.stringify({ target, stages: this.rows }, null, 2) + "\n");
-    await fs.rename(temp, file);
+    await writeJsonAtomic(file, { target, stages: this.rows });
   }
 
   private redraw(): void {

@@ -8,6 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { ZilchError } from "../errors.js";
+import { copyAtomic, writeAtomic } from "../store/atomic-file.js";
+import { publishDir } from "../store/publish.js";
 import { sha256Hex } from "../sha256.js";
 import type { GuestArch } from "../arch.js";
 import { ARCH } from "../arch.js";
@@ -140,16 +142,18 @@ async function buildIntoCache(
 
     const staging = `${entry}.tmp-${randomBytes(4).toString("hex")}`;
     await fs.mkdir(staging);
-    await fs.copyFile(path.join(src, "vmlinux"), path.join(staging, "vmlinux"));
-    await fs.copyFile(path.join(src, "arch/x86/boot/bzImage"), path.join(staging, "bzImage"));
-    await fs.writeFile(path.join(staging, "kernel.config"), dotConfig);
+    // Durable before the publish: a cache entry that exists is used without checks.
+    await copyAtomic(path.join(src, "vmlinux"), path.join(staging, "vmlinux"));
+    await copyAtomic(path.join(src, "arch/x86/boot/bzImage"), path.join(staging, "bzImage"));
+    await writeAtomic(path.join(staging, "kernel.config"), dotConfig);
     const identity: KernelIdentity = {
       sourceSha256: options.linuxSha256,
       fragmentSha256: sha256Hex(fragments.map((f) => f.text).join("")),
       configSha256: sha256Hex(dotConfig),
       version: (await fs.readFile(path.join(src, "include/config/kernel.release"), "utf8")).trim(),
     };
-    await fs.writeFile(path.join(staging, "kernel.json"), JSON.stringify(identity, null, 2) + "\n");
+    await writeAtomic(path.join(staging, "kernel.json"), JSON.stringify(identity, null, 2) + "\n");
+    // Losing to a concurrent build of the same key is fine: same key, same kernel.
     await publishDir(staging, entry);
     log(`kernel: built ${options.arch} ${identity.version} in ${Math.round((Date.now() - started) / 1000)} s → ${entry}`);
   } finally {
@@ -215,27 +219,4 @@ async function singleSubdir(dir: string): Promise<string> {
     });
   }
   return path.join(dir, dirs[0]!.name);
-}
-
-/** Renames a finished staging dir into place; a concurrent build that got there first wins. */
-async function publishDir(staging: string, target: string): Promise<void> {
-  try {
-    await fs.rename(staging, target);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== "EEXIST" && code !== "ENOTEMPTY") throw error;
-    await fs.rm(staging, { recursive: true, force: true });
-  }
-}
-
-/** Copy via a temp name + rename, so readers never see half a file (cache and images may differ in fs). */
-async function copyAtomic(from: string, to: string): Promise<void> {
-  const tmp = `${to}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    await fs.copyFile(from, tmp);
-    await fs.rename(tmp, to);
-  } catch (error) {
-    await fs.rm(tmp, { force: true });
-    throw error;
-  }
 }

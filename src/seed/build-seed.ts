@@ -2,7 +2,6 @@
 // Debian's i386 musl toolchain (i386-linux-musl-gcc: the i686 cross gcc + musl-dev:i386).
 // The seed is the one binary the chain trusts without building it in a VM, so it is keyed by every
 // input that shapes it (tarball, compiler, commands) and checked before use.
-import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
@@ -10,6 +9,9 @@ import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
 import { sha256File, sha256Hex } from "../sha256.js";
 import { unpackTarball } from "../sources/unpack.js";
+import { indexedSha256, verifiedIndexFile } from "../sources/verified-index.js";
+import { copyAtomic, writeAtomic } from "../store/atomic-file.js";
+import { publishDir } from "../store/publish.js";
 import { seedProblem, validateSeed } from "./elf.js";
 
 export interface BuildSeedOptions {
@@ -48,7 +50,8 @@ const BUILD_ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C", SOUR
 /** Builds (or takes from the cache) the seed tcc and installs it at outFile (+ outFile.json). */
 export async function buildSeed(options: BuildSeedOptions): Promise<SeedBuild> {
   const { cacheDir, outFile, log = () => {}, arch = "x86_64" } = options;
-  const tinyccSha256 = await sha256File(options.tinyccTarball).catch((error: unknown) => {
+  // Through the verified-source index: a cache hit must not read the tarball again.
+  const tinyccSha256 = await indexedSha256(verifiedIndexFile(cacheDir), options.tinyccTarball).catch((error: unknown) => {
     throw new ZilchError({
       code: "SEED",
       message: `cannot read the tinycc tarball ${options.tinyccTarball}: ${(error as Error).message}`,
@@ -74,9 +77,9 @@ export async function buildSeed(options: BuildSeedOptions): Promise<SeedBuild> {
   const digest = await sha256File(cached);
   const { size } = await fs.stat(cached);
   await fs.mkdir(path.dirname(path.resolve(outFile)), { recursive: true });
-  await writeAtomic(outFile, await fs.readFile(cached), 0o755);
+  await copyAtomic(cached, outFile, { mode: 0o755 });
   const record = { arch, sha256: digest, size, compiler: compiler.description, tinyccSha256, key };
-  await writeAtomic(`${outFile}.json`, JSON.stringify(record, null, 2) + "\n", 0o644);
+  await writeAtomic(`${outFile}.json`, JSON.stringify(record, null, 2) + "\n", { mode: 0o644 });
   return { path: outFile, sha256: digest, size, compiler: compiler.description, cached: hit };
 }
 
@@ -178,27 +181,9 @@ async function buildIntoCache(tarball: string, compiler: HostCompiler, seedCache
     await fs.mkdir(staging);
     await fs.rename(path.join(src, "tcc"), path.join(staging, "tcc-seed"));
     await fs.rm(entry, { recursive: true, force: true }); // a corrupt entry failed validation above
-    try {
-      await fs.rename(staging, entry);
-    } catch (error) {
-      // A concurrent build of the same key got there first; its bytes are the same.
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== "EEXIST" && code !== "ENOTEMPTY") throw error;
-    }
+    // Losing to a concurrent build of the same key is fine: same key, same bytes.
+    await publishDir(staging, entry);
   } finally {
     await fs.rm(work, { recursive: true, force: true });
-  }
-}
-
-/** Temp name + rename: readers (and a crash) never leave half a seed behind. */
-async function writeAtomic(file: string, data: string | Buffer, mode: number): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    await fs.writeFile(tmp, data, { mode });
-    await fs.chmod(tmp, mode);
-    await fs.rename(tmp, file);
-  } catch (error) {
-    await fs.rm(tmp, { force: true });
-    throw error;
   }
 }

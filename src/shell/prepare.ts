@@ -1,6 +1,5 @@
 // Gets a shell session's guest root ready: the stage's inputs (built or reused as a build would),
 // its output with --after, and stage 1's tools. Nothing here boots the session's own VM.
-import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { ZilchError } from "../errors.js";
@@ -9,6 +8,7 @@ import { buildChain, type ChainOptions } from "../stages/chain.js";
 import { loadStage, type StageRecipe } from "../stages/recipe.js";
 import { STAGE1, seesSeedAndGuest } from "../stages/runners.js";
 import { readLock } from "../store/lock.js";
+import { createRunDir } from "../store/run-dir.js";
 import { listEntries, type StoreEntry } from "../store/store.js";
 import { sessionScript, type ShellMode } from "./guest-session.js";
 import { assembleShellShare } from "./shell-share.js";
@@ -61,10 +61,15 @@ export async function prepareShell(opts: PrepareShellOptions): Promise<PreparedS
   const tools = await stage1Entry(stage, inputs, chain);
   const sources = await provideStageSources(stage, chain.provision);
 
-  const runDir = path.join(chain.workDir, "runs", `shell-${stage.name}-${randomBytes(4).toString("hex")}`);
+  // Locked while the session lives, so `gc` in another terminal leaves it alone.
+  const run = await createRunDir(chain.workDir, `shell-${stage.name}`);
+  const runDir = run.dir;
   const logFile = path.join(chain.workDir, "logs", `shell-${stage.name}.log`);
   await fs.mkdir(path.dirname(logFile), { recursive: true });
-  const dispose = () => fs.rm(runDir, { recursive: true, force: true });
+  const dispose = async () => {
+    await fs.rm(runDir, { recursive: true, force: true });
+    await run.release();
+  };
   try {
     const { rootDir, outDir } = await assembleShellShare(runDir, {
       // The stage sees what its build would see (seed and /guest for seed-tcc stages only).

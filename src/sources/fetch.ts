@@ -1,5 +1,8 @@
 // Getting a pinned file into the download cache. Order: cache, mirrors, upstream, apt; each
 // provider fails fast and the next is tried. Nothing gets its final cache name unverified.
+// The cache is shared by every clone and process: one fetch per pin runs at a time (a second
+// waits, then finds the first's verified file), and verified files are trusted through the
+// verified-source index instead of being re-hashed on every invocation.
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { ZilchError } from "../errors.js";
@@ -9,6 +12,8 @@ import { httpProvider } from "./providers/http.js";
 import { mirrorProvider } from "./providers/mirror.js";
 import { HashMismatch, oneLine, ProviderFailure, type FetchContext, type Provider } from "./providers/provider.js";
 import { sha256File } from "../sha256.js";
+import { withLock } from "../store/file-lock.js";
+import { forgetSha256, indexedSha256, knownSha256, rememberSha256, verifiedIndexFile } from "./verified-index.js";
 
 export { sha256File } from "../sha256.js";
 
@@ -43,10 +48,19 @@ export async function ensureSource(pin: SourcePin, options: FetchOptions): Promi
   const sourcesDir = path.join(options.cacheDir, "sources");
   const partialDir = path.join(sourcesDir, ".partial");
   const final = path.join(sourcesDir, pin.file);
+  const index = verifiedIndexFile(options.cacheDir);
+  // The common case, lock-free: verified before and unchanged since.
+  if ((await knownSha256(index, final)) === pin.sha256) return final;
   await mkdir(partialDir, { recursive: true });
+  const what = `the download of ${pin.file}`;
+  return withLock(path.join(sourcesDir, ".locks", pin.file), { what, log }, () => fetchLocked(pin, options, final, index));
+}
 
+async function fetchLocked(pin: SourcePin, options: FetchOptions, final: string, index: string): Promise<string> {
+  const log = options.log ?? (() => {});
+  const partialDir = path.join(options.cacheDir, "sources", ".partial");
   const attempts: Attempt[] = [];
-  const cached = await checkCache(pin, final, log);
+  const cached = await checkCache(pin, final, index, log);
   if (cached.ok) return final;
   attempts.push({ label: "cache", clause: cached.clause });
 
@@ -56,7 +70,7 @@ export async function ensureSource(pin: SourcePin, options: FetchOptions): Promi
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     progress: options.progress ?? false,
     log,
-    deliver: (file, from) => deliver(pin, file, final, from),
+    deliver: (file, from) => deliver(pin, file, final, from, index),
   };
   for (const provider of providers(pin, options)) {
     try {
@@ -96,19 +110,21 @@ function providers(pin: SourcePin, options: FetchOptions): Provider[] {
 async function checkCache(
   pin: SourcePin,
   final: string,
+  index: string,
   log: (line: string) => void,
 ): Promise<{ ok: true } | { ok: false; clause: string }> {
   const info = await stat(final).catch(() => undefined);
   if (!info) return { ok: false, clause: "absent" };
-  const actual = info.isFile() && info.size === pin.size ? await sha256File(final) : undefined;
+  const actual = info.isFile() && info.size === pin.size ? await indexedSha256(index, final) : undefined;
   if (actual === pin.sha256) return { ok: true };
   // Bit rot or an edited pin: never build from it, and do not leave it to be found again.
   log(`warning: cached ${pin.file} does not match its pin (sha256 ${actual ?? "not computed"}, ${info.size} bytes); deleting and refetching`);
   await rm(final, { recursive: true, force: true });
+  await forgetSha256(index, final);
   return { ok: false, clause: "held a corrupt copy (deleted)" };
 }
 
-async function deliver(pin: SourcePin, file: string, final: string, from: string): Promise<string> {
+async function deliver(pin: SourcePin, file: string, final: string, from: string, index: string): Promise<string> {
   try {
     const { size } = await stat(file);
     const actual = await sha256File(file);
@@ -120,6 +136,7 @@ async function deliver(pin: SourcePin, file: string, final: string, from: string
       );
     }
     await rename(file, final);
+    await rememberSha256(index, final, actual);
     return final;
   } catch (error) {
     // Whatever went wrong, unverified bytes are never kept.

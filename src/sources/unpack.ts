@@ -10,6 +10,7 @@ import type { Duplex } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import { ZilchError } from "../errors.js";
+import { publishDir } from "../store/publish.js";
 
 // unbzip2-stream is CommonJS without type definitions.
 const unbzip2 = createRequire(import.meta.url)("unbzip2-stream") as () => Duplex;
@@ -25,7 +26,8 @@ export async function unpackTarball(tarball: string, dir: string, strip = 0): Pr
     throw new ZilchError({
       code: "FETCH",
       message: `cannot unpack ${path.basename(tarball)}: ${(error as Error).message}`,
-      hint: "delete the cached file so it is fetched and verified again",
+      // The tarball matched its pin's sha256, so fetching it again brings the same bytes.
+      hint: "the pinned file itself cannot be unpacked here: check the pin's file and compression (.tar, .tar.gz, .tar.bz2), or unpack it in the guest",
       cause: error,
     });
   }
@@ -40,12 +42,11 @@ export async function unpackedTree(cacheDir: string, tarball: string, sha256: st
   await fs.mkdir(staging, { recursive: true });
   try {
     await unpackTarball(tarball, staging, strip);
-    await fs.rename(staging, final);
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });
-    // A concurrent unpack of the same tarball finished first.
-    if (await fs.stat(final).then(() => true, () => false)) return final;
     throw error;
   }
+  // Losing to a concurrent unpack of the same tarball is fine: same hash, same tree.
+  await publishDir(staging, final);
   return final;
 }

@@ -1,9 +1,9 @@
 // Builds one stage in a fresh VM and commits its output to the store, or reuses the cached entry.
-import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { ZilchError } from "../errors.js";
-import { commitEntry, findEntry, type BuildRecord, type StoreEntry } from "../store/store.js";
+import { claimEntry, withEntriesPinned } from "../store/entry-lock.js";
+import { commitEntry, type BuildRecord, type StoreEntry } from "../store/store.js";
 import { sha256File } from "../sha256.js";
 import { checkLock, readLock, recordInLock } from "../store/lock.js";
 import { normaliseModes, packedSha256 } from "../store/pack.js";
@@ -73,22 +73,20 @@ export async function buildStage(opts: BuildStageOptions): Promise<BuildStageRes
   const { stage, workDir } = opts;
   const inputs = await stageInputs(opts);
   const hash = inputHash(inputs);
-  if (!opts.force) {
-    const cached = await findEntry(workDir, stage.name, hash);
-    if (cached) return { entry: cached, cached: true, run: null, logFile: null };
-  }
-
-  const runDir = path.join(workDir, "runs", `${stage.name}-${hash.slice(0, 16)}-${randomBytes(4).toString("hex")}`);
+  // Cached, or ours to build: a second process building the same entry waits here, then reuses it.
+  const claim = await claimEntry(workDir, stage.name, hash, { force: opts.force, log: opts.log });
+  if (claim.cached) return { entry: claim.cached, cached: true, run: null, logFile: null };
+  const runDir = claim.runDir;
   const logFile = path.join(workDir, "logs", `${stage.name}.log`);
   await fs.mkdir(path.dirname(logFile), { recursive: true });
   let succeeded = false;
   try {
-    const { rootDir, outDir } = await assembleShare(runDir, {
+    const { rootDir, outDir } = await withEntriesPinned(Object.values(opts.dependencies), () => assembleShare(runDir, {
       ...(seesSeedAndGuest(stage) ? { seed: opts.seed, guestDir: opts.guestDir } : {}),
       recipeDir: stage.dir,
       sources: Object.fromEntries(Object.values(opts.sources).map((s) => [s.servedAs, s.path])),
       dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.outDir])),
-    });
+    }), opts.log);
     const timeoutMs = opts.timeoutMs ?? stage.timeoutSeconds * 1000;
     opts.log?.(`booting ${stage.name} (${opts.cpus} cpus, ${opts.memoryMiB ?? stage.memoryMiB} MiB, timeout ${Math.round(timeoutMs / 1000)} s)`);
     const run = await opts.backend.boot({
@@ -125,12 +123,13 @@ export async function buildStage(opts: BuildStageOptions): Promise<BuildStageRes
       initOutputMs: run.initOutputMs,
       builtAt: new Date().toISOString(),
     };
-    const entry = await commitEntry(workDir, path.join(runDir, "entry"), record, opts.force === true);
+    const entry = await commitEntry(workDir, path.join(runDir, "entry"), record, opts.force === true, opts.log);
     succeeded = true;
     return { entry, cached: false, run, logFile };
   } finally {
     if (succeeded || !opts.keep) await fs.rm(runDir, { recursive: true, force: true });
     else opts.log?.(`kept the failed run's share and output in ${runDir}`);
+    await claim.release();
   }
 }
 
@@ -146,7 +145,7 @@ async function enforceLock(opts: BuildStageOptions, output: string, runDir: stri
       hint: `nothing was stored${opts.keep ? `; the output is in ${runDir}/entry/out` : " (rerun with --keep to inspect the output)"}; if the change is intended, rerun with --update-lock`,
     });
   }
-  await recordInLock(opts.lockFile, opts.stage.name, output);
+  await recordInLock(opts.lockFile, opts.stage.name, output, verdict.kind === "mismatch" ? verdict.expected : null, opts.log);
   opts.log?.(`${opts.stage.name}: recorded output ${output} in ${opts.lockFile}`);
 }
 

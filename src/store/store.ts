@@ -1,8 +1,13 @@
-// The store: one directory per built stage, named by stage and input hash, written atomically.
-// A stage is built in a staging directory under runs/ and renamed into store/ only when it
-// succeeded, so an interrupted or failed build never leaves a half-written entry.
+// The store: one directory per built stage, named by stage and input hash. A stage is built in a
+// run directory and renamed into store/ with its fsynced record.json only when it succeeded, so
+// an interrupted or failed build never leaves a half-written entry. Builds hold the entry's lock
+// (entry-lock.ts) from the cache check to the commit, so one entry is built by one process.
 import fs from "node:fs/promises";
 import path from "node:path";
+import { ZilchError } from "../errors.js";
+import { fsyncDir, writeAtomic } from "./atomic-file.js";
+import { publishDir } from "./publish.js";
+import { quarantineEntry, readRecordState } from "./record.js";
 
 export interface BuildRecord {
   stage: string;
@@ -35,48 +40,75 @@ export function entryName(stage: string, inputHash: string): string {
   return `${stage}-${inputHash.slice(0, 16)}`;
 }
 
-export async function findEntry(workDir: string, stage: string, inputHash: string): Promise<StoreEntry | null> {
+function entryAt(dir: string, record: BuildRecord): StoreEntry {
+  return { dir, outDir: path.join(dir, "out"), record };
+}
+
+/** The entry for these inputs, or null. A damaged entry is moved aside (with a warning) and is a miss. */
+export async function findEntry(workDir: string, stage: string, inputHash: string, log?: (line: string) => void): Promise<StoreEntry | null> {
   const dir = path.join(storeRoot(workDir), entryName(stage, inputHash));
-  const record = await readRecord(dir);
-  return record && record.inputHash === inputHash ? { dir, outDir: path.join(dir, "out"), record } : null;
+  const state = await readRecordState(dir);
+  if (state.kind === "corrupt") await quarantineEntry(dir, state.why, log);
+  return state.kind === "ok" && state.record.inputHash === inputHash ? entryAt(dir, state.record) : null;
 }
 
-async function readRecord(dir: string): Promise<BuildRecord | null> {
-  try {
-    return JSON.parse(await fs.readFile(path.join(dir, "record.json"), "utf8")) as BuildRecord;
-  } catch {
-    return null;
-  }
-}
-
-/** Moves a finished staging dir (holding out/ and record.json) into the store; `replace` swaps out
- *  an existing entry of the same inputs (a forced rebuild), which is first moved aside so the
- *  store never shows a half-deleted entry. */
-export async function commitEntry(workDir: string, staging: string, record: BuildRecord, replace = false): Promise<StoreEntry> {
-  await fs.writeFile(path.join(staging, "record.json"), JSON.stringify(record, null, 2) + "\n");
+/**
+ * Moves a finished staging dir (holding out/) into the store with `record`; call it holding the
+ * entry's lock (claimEntry). An existing entry with the same output keeps its files (nothing is
+ * deleted under a reader); `replace` (a forced rebuild) then renews only its record. A different
+ * output replaces the entry only with `replace` (moved aside first, so the store never shows a
+ * half-deleted entry); otherwise the build fails naming both hashes.
+ */
+export async function commitEntry(workDir: string, staging: string, record: BuildRecord, replace = false, log?: (line: string) => void): Promise<StoreEntry> {
   const dir = path.join(storeRoot(workDir), entryName(record.stage, record.inputHash));
-  await fs.mkdir(storeRoot(workDir), { recursive: true });
-  if (replace) {
-    const aside = `${staging}.replaced`;
-    if (await fs.rename(dir, aside).then(() => true, () => false)) await fs.rm(aside, { recursive: true, force: true });
+  const recordText = JSON.stringify(record, null, 2) + "\n";
+  // The record must be on disk before the rename makes the entry visible: a crash must not
+  // leave a complete-looking entry with a torn record.
+  await writeAtomic(path.join(staging, "record.json"), recordText);
+  await fsyncDir(staging);
+  let aside: string | null = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await readRecordState(dir);
+    if (existing.kind === "corrupt") await quarantineEntry(dir, existing.why, log);
+    if (existing.kind === "ok") {
+      if (existing.record.outputSha256 === record.outputSha256) {
+        if (replace) await writeAtomic(path.join(dir, "record.json"), recordText);
+        await fs.rm(staging, { recursive: true, force: true });
+        return entryAt(dir, replace ? record : existing.record);
+      }
+      if (!replace) {
+        await fs.rm(staging, { recursive: true, force: true });
+        throw differentOutput(dir, existing.record.outputSha256, record.outputSha256);
+      }
+      aside = path.join(storeRoot(workDir), ".replaced", `${path.basename(dir)}-${process.pid}-${Date.now()}`);
+      await fs.mkdir(path.dirname(aside), { recursive: true });
+      await fs.rename(dir, aside);
+    }
+    // A lost race (possible only against a writer without the entry lock) loops to judge the winner.
+    if ((await publishDir(staging, dir, { keepLoser: true })) === "published") {
+      if (aside) await fs.rm(aside, { recursive: true, force: true });
+      return entryAt(dir, record);
+    }
   }
-  try {
-    await fs.rename(staging, dir);
-  } catch (error) {
-    // Another build of the same inputs won the race: keep its entry, drop ours.
-    if ((error as NodeJS.ErrnoException).code !== "ENOTEMPTY" && (error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    await fs.rm(staging, { recursive: true, force: true });
-  }
-  return { dir, outDir: path.join(dir, "out"), record: (await readRecord(dir)) ?? record };
+  throw new ZilchError({ code: "STORE", message: `cannot commit ${dir}: another process keeps replacing it`, hint: "stop the other zilchboot process writing this store and rerun" });
+}
+
+function differentOutput(dir: string, stored: string, ours: string): ZilchError {
+  return new ZilchError({
+    code: "STORE",
+    message: `store entry ${dir} holds output ${stored} but this build of the same inputs produced ${ours}`,
+    hint: "the stage is not reproducible: keep both (rerun with --keep) and compare them; --force replaces the stored one",
+  });
 }
 
 export async function listEntries(workDir: string): Promise<StoreEntry[]> {
   const names = await fs.readdir(storeRoot(workDir)).catch(() => [] as string[]);
   const entries: StoreEntry[] = [];
-  for (const name of names.sort()) {
+  // Dot-names are the store's own bookkeeping (.locks, .corrupt, .replaced).
+  for (const name of names.filter((n) => !n.startsWith(".")).sort()) {
     const dir = path.join(storeRoot(workDir), name);
-    const record = await readRecord(dir);
-    if (record) entries.push({ dir, outDir: path.join(dir, "out"), record });
+    const state = await readRecordState(dir);
+    if (state.kind === "ok") entries.push(entryAt(dir, state.record));
   }
   return entries;
 }

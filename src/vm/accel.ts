@@ -1,12 +1,18 @@
 // Picks the fastest accelerator that really works here. /dev/kvm existing proves nothing (nested
 // virtualisation can hang a KVM guest forever), so each candidate must boot a guest kernel to its
-// panic within a timeout; verdicts are cached per QEMU binary, version and host kernel.
+// panic within a timeout; verdicts are cached per QEMU binary, version and host kernel. Only
+// successes are cached, for VERDICT_TTL_MS: a probe that failed once (a loaded host, a busy
+// /dev/kvm) must not disable the accelerator until someone deletes the file.
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
+import { writeJsonAtomic } from "../store/atomic-file.js";
 
 export const TCG = "tcg,thread=multi";
+
+/** A cached success is re-probed after a week (kernel, firmware or QEMU settings may change). */
+export const VERDICT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface AccelVerdict {
   accel: string;
@@ -59,6 +65,8 @@ export interface ChooseOptions {
   candidates: string[];
   probeTimeoutMs: number;
   log?: (line: string) => void;
+  /** The clock verdicts expire by (default Date.now). */
+  now?: () => number;
 }
 
 /** First candidate whose (cached or fresh) probe succeeds, else TCG. */
@@ -66,15 +74,18 @@ export async function chooseAccelerator(opts: ChooseOptions): Promise<{ accel: s
   const file = path.join(opts.cacheDir, "accel-verdicts.json");
   const cached: VerdictFile = await fs.readFile(file, "utf8").then((text) => JSON.parse(text) as VerdictFile, () => ({}));
   const identity = await qemuIdentity(opts.qemu);
+  const now = opts.now ?? Date.now;
   const verdicts: AccelVerdict[] = [];
   for (const accel of opts.candidates) {
     const key = `${identity}|${accel}`;
-    let verdict: AccelVerdict | undefined = cached[key];
+    let verdict: AccelVerdict | undefined = usable(cached[key], now());
     const fresh = !verdict;
     if (!verdict) {
       opts.log?.(`probing accelerator ${accel} (timeout ${opts.probeTimeoutMs} ms)`);
       verdict = await probeAccelerator(opts.qemu, opts.kernel, accel, opts.probeTimeoutMs);
-      cached[key] = { ...verdict, checkedAt: new Date().toISOString() };
+      if (verdict.ok) cached[key] = { ...verdict, checkedAt: new Date(now()).toISOString() };
+      else delete cached[key];
+      await fs.mkdir(path.dirname(file), { recursive: true });
       await writeJsonAtomic(file, cached);
     }
     verdicts.push(verdict);
@@ -84,9 +95,11 @@ export async function chooseAccelerator(opts: ChooseOptions): Promise<{ accel: s
   return { accel: TCG, verdicts };
 }
 
-async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temp, JSON.stringify(value, null, 2) + "\n");
-  await fs.rename(temp, file);
+/** A cached verdict still to be trusted: a success younger than VERDICT_TTL_MS (files written
+ *  before verdicts expired may hold failures and lack checkedAt: those are ignored). */
+function usable(verdict: (AccelVerdict & { checkedAt?: string }) | undefined, nowMs: number): AccelVerdict | undefined {
+  if (!verdict?.ok || verdict.checkedAt === undefined) return undefined;
+  const age = nowMs - Date.parse(verdict.checkedAt);
+  return age >= 0 && age < VERDICT_TTL_MS ? verdict : undefined;
 }
+

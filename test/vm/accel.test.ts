@@ -13,7 +13,7 @@ async function hangingKvmQemu(dir: string): Promise<string> {
   return wrapper;
 }
 
-test("a probe that hangs is abandoned within its timeout and TCG is chosen; the verdict is cached", async () => {
+test("a probe that hangs is abandoned within its timeout and TCG is chosen; the failure is not cached", async () => {
   const { kernel } = await provisioned();
   const dir = await tempDir("accel");
   const qemu = await hangingKvmQemu(dir);
@@ -25,10 +25,9 @@ test("a probe that hangs is abandoned within its timeout and TCG is chosen; the 
   assert.match(first.verdicts[0].detail, /kvm: probe boot hung for 2000 ms/);
   assert.ok(elapsed < 8000, `gave up after ${Math.round(elapsed)} ms`);
 
-  const again = performance.now();
-  const second = await chooseAccelerator({ qemu, kernel: kernel.path, cacheDir: dir, candidates: ["kvm"], probeTimeoutMs: 2000 });
-  assert.equal(second.accel, TCG);
-  assert.ok(performance.now() - again < 1500, "cached verdict: no second probe");
+  // One hang on a loaded host must not disable the accelerator for good.
+  const cached = JSON.parse(await fs.readFile(path.join(dir, "accel-verdicts.json"), "utf8")) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(cached), []);
   await fs.rm(dir, { recursive: true, force: true });
 });
 

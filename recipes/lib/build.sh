@@ -123,6 +123,8 @@ leak_check() {
     for _s in $LEAK_STRINGS; do set -- "$@" -e "$_s"; done
     if grep -r -l -F "$@" /out; then
         die "build paths leak into the files above"
+    elif [ $? -ne 1 ]; then
+        die "the leak check could not read /out"
     fi
 }
 

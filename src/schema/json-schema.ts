@@ -129,6 +129,10 @@ function describe(error: ErrorObject, doc: unknown): { where: string; problem: s
     const propertySchema = (error.parentSchema as Record<string, unknown>)["x-expected"];
     return { where: formatWhere(path, doc), problem: `key "${error.propertyName}" must be ${typeof propertySchema === "string" ? propertySchema : mustBe}` };
   }
+  // A rule about a whole object (two keys that exclude each other) is said of that object.
+  if (error.keyword !== "type" && typeof error.data === "object" && error.data !== null && !Array.isArray(error.data)) {
+    return { where: formatWhere(path, doc), problem: `must be ${mustBe}` };
+  }
   // The problem belongs to the last key on the path ("sources[0].unpackAs"): name it, and say
   // where its object is.
   let lastKey = path.length - 1;

@@ -32,7 +32,7 @@ umask 022
 JOBS=${JOBS:-1}
 # The shell running this script, by absolute path: scripts and Makefiles name it instead of the
 # missing /bin/sh.
-ASH=$(command -v ash)
+ASH=$(command -v ash) || { echo "recipe-lib: no ash on PATH (list a tool that provides it)" >&2; exit 1; }
 # libtool measures the command-line limit by doubling a string in the shell until it fails, which
 # takes minutes per configure under ash in TCG. Exported: a top-level configure passes only
 # precious variables on to the sub-configures that make runs later.
@@ -116,15 +116,17 @@ do_build() { default_build; }
 do_install() { default_install; }
 do_check() { default_check; }
 
-# No output file may name a build tree, the DESTDIR or the sources share. Fixed strings (-F):
-# busybox grep's regex path is ~5x slower on large binaries (minutes under TCG for binutils).
+# leak_check [DIR]: no file of the output (DIR, default /out) may name a build tree, the DESTDIR
+# or the sources share. Fixed strings (-F): busybox grep's regex path is ~5x slower on large
+# binaries (minutes under TCG for binutils).
 leak_check() {
+    _dir=${1:-/out}
     set --
     for _s in $LEAK_STRINGS; do set -- "$@" -e "$_s"; done
-    if grep -r -l -F "$@" /out; then
+    if grep -r -l -F "$@" "$_dir"; then
         die "build paths leak into the files above"
     elif [ $? -ne 1 ]; then
-        die "the leak check could not read /out"
+        die "the leak check could not read $_dir"
     fi
 }
 

@@ -7,8 +7,6 @@ SRC=binutils-2.40
 TRIPLET=x86_64-pc-linux-musl
 # No texinfo here: the shipped .info files are used as they are.
 MAKE_FLAGS=MAKEINFO=true
-# The build tree, the DESTDIR and the sources share, not all of /tmp/.
-LEAK_STRINGS="/tmp/$SRC /tmp/dest /sources/"
 
 # In-tree build with ./configure, so every compile names its source relative to the tree (tcc has
 # no -ffile-prefix-map): __FILE__ (BFD_ASSERT, abort messages) never names /tmp.

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { ZilchError } from "../errors.js";
 import { repoRoot } from "../paths.js";
 
@@ -20,12 +20,17 @@ export function schemaFile(name: SchemaName): string {
 let ajv: Ajv | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
 
-function validatorFor(name: SchemaName): ValidateFunction {
+// ajv is imported on first use: importing and compiling cost ~100 ms, which commands that read no
+// declaration (--help, ls) should not pay.
+async function validatorFor(name: SchemaName): Promise<ValidateFunction> {
   let validate = compiled.get(name);
   if (!validate) {
-    // allErrors: the most specific of all problems is reported, not the first one ajv meets.
-    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false });
-    if (!ajv.getKeyword("x-expected")) ajv.addKeyword({ keyword: "x-expected", schemaType: "string" });
+    if (!ajv) {
+      const { Ajv } = await import("ajv");
+      // allErrors: the most specific of all problems is reported, not the first one ajv meets.
+      ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false });
+      ajv.addKeyword({ keyword: "x-expected", schemaType: "string" });
+    }
     validate = ajv.compile(JSON.parse(readFileSync(schemaFile(name), "utf8")) as object);
     compiled.set(name, validate);
   }
@@ -67,8 +72,8 @@ export async function readJsonFile(file: string): Promise<unknown> {
 }
 
 /** Checks `doc` against schema `name`; returns it typed, or throws the most specific problem. */
-export function validateDocument<T>(name: SchemaName, doc: unknown, origin: string): T {
-  const validate = validatorFor(name);
+export async function validateDocument<T>(name: SchemaName, doc: unknown, origin: string): Promise<T> {
+  const validate = await validatorFor(name);
   if (validate(doc)) return doc as T;
   const error = mostSpecific(validate.errors ?? []);
   const { where, problem } = describe(error, doc);

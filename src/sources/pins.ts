@@ -39,7 +39,7 @@ interface PinsDocument {
 /** Reads and validates a sources.json; every problem is a PIN error naming the file and field. */
 export async function loadPins(file: string): Promise<SourcePin[]> {
   const origin = displayPath(file);
-  const doc = validateDocument<PinsDocument>("sources", await readJsonFile(file), origin);
+  const doc = await validateDocument<PinsDocument>("sources", await readJsonFile(file), origin);
   // `$`-keys are comments: dropped here so no pin carries them.
   const pins = doc.sources.map((raw): SourcePin => {
     const pin: SourcePin = { name: raw.name, version: raw.version, file: raw.file, sha256: raw.sha256, size: raw.size, urls: raw.urls ?? [], origin };

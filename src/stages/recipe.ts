@@ -97,7 +97,7 @@ async function readDeclaration(recipesRoot: string, name: string): Promise<{ fil
     });
   });
   const origin = displayPath(file);
-  return { file, origin, declaration: validateDocument<StageDeclaration>("stage", await readJsonFile(file), origin) };
+  return { file, origin, declaration: await validateDocument<StageDeclaration>("stage", await readJsonFile(file), origin) };
 }
 
 function providesOf(declaration: StageDeclaration): Provides | undefined {

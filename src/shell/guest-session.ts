@@ -1,7 +1,7 @@
 // What runs in the guest for `zilchboot shell`, as pure data: PID 1's words and the session
 // script. The shell's own tools are served under SHELL_DIR, apart from the stage's inputs.
 import type { StageRecipe } from "../stages/recipe.js";
-import { STAGE1_PATH, guestCommand } from "../stages/runners.js";
+import { guestCommand, shellToolchain } from "../stages/runners.js";
 import { directCommand } from "../vm/guest-protocol.js";
 
 /** Guest directory of the shell's tools: stage 1's init and busybox, the seed, the console helper. */
@@ -34,7 +34,7 @@ export function shellCommandLine(stage: string, flags: { rerun?: boolean; cpus?:
 
 /** PATH inside the shell: the stage's own tools first when it has them, then the shell's. */
 export function shellPath(stage: StageRecipe): string {
-  return stage.runner === "shell" ? `${STAGE1_PATH}:${SHELL_DIR}/bin` : `${SHELL_DIR}/bin`;
+  return stage.runner === "shell" ? `${shellToolchain(stage).path.join(":")}:${SHELL_DIR}/bin` : `${SHELL_DIR}/bin`;
 }
 
 /** PID 1 (stage 1's init) runs the console helper through the seed tcc, which runs ash. */

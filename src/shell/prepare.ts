@@ -76,6 +76,7 @@ export async function prepareShell(opts: PrepareShellOptions): Promise<PreparedS
       stage: {
         ...(seesSeedAndGuest(stage) ? { seed: chain.seed, guestDir: chain.guestDir } : {}),
         recipeDir: stage.dir,
+        recipeLibDir: stage.libDir,
         sources: Object.fromEntries(Object.values(sources).map((s) => [s.servedAs, s.path])),
         dependencies: Object.fromEntries(Object.entries(inputs).map(([name, e]) => [name, e.outDir])),
       },

@@ -1,15 +1,18 @@
-// A stage as declared in recipes/<name>/stage.json.
+// A stage as declared in recipes/<name>/stage.json: checked against recipes/schema/stage.schema.json
+// (unknown keys and wrong types are errors naming the key), then against the other stages it names.
 import { existsSync, readdirSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { GUEST_ARCHES, type GuestArch } from "../arch.js";
+import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
+import { shellToolchain } from "./runners.js";
+import { declarationError, displayPath, readJsonFile, validateDocument } from "../schema/json-schema.js";
 
 export interface StageRecipe {
   name: string;
   description: string;
   /** "seed-tcc": PID 1 is the seed tcc running `program` with -nostdinc -nostdlib -run.
-   *  "shell": PID 1 is stage 1's init running `program` with stage 1's ash. */
+   *  "shell": PID 1 is the init its tools provide, running `program` with the shell they provide. */
   runner: "seed-tcc" | "shell";
   program: string;
   args: string[];
@@ -17,16 +20,25 @@ export interface StageRecipe {
   sources: StageSource[];
   /** Stages whose outputs are served at /store/<name>/. */
   inputs: string[];
+  /** Shell stages: the inputs that make up the script's PATH, PID 1 and shell, in order, each with
+   *  what it provides (from its own stage.json). Absent or empty for seed-tcc stages. */
+  tools?: StageTool[];
+  /** What this stage's output offers stages that list it in "tools". */
+  provides?: Provides;
+  /** Shell stages: extra environment variables for the script. */
+  env?: Record<string, string>;
   timeoutSeconds: number;
   memoryMiB: number;
   /** Quick enough to run under v86 (~3× slower than QEMU): `--backend auto` may pick v86 for it. */
   small: boolean;
   /** The guest's architecture: picks kernel, seed and emulator (default x86_64). */
   arch: GuestArch;
-  /** Folder holding the recipe's files (served at /recipe): the stage's own, or recipeFrom's. */
+  /** Folder holding the recipe's files (served at /recipe, without stage.json): the stage's own, or recipeFrom's. */
   dir: string;
-  /** Set for a variant (`"recipeFrom"`): the folder of its own stage.json, hashed with dir. */
+  /** Set for a variant (`"recipeFrom"`): the folder of its own stage.json. */
   declarationDir?: string;
+  /** Shell stages: the shared phase library (recipes/lib), served at /recipe-lib when it exists. */
+  libDir?: string;
 }
 
 export interface StageSource {
@@ -37,16 +49,46 @@ export interface StageSource {
   strip: number;
 }
 
-const STAGE_NAME = /^[0-9][0-9a-z]*-[a-z0-9.-]+$/;
-
-function fail(file: string, what: string): never {
-  throw new ZilchError({ code: "PIN", message: `${file}: ${what}`, hint: "fix the stage declaration" });
+/** Paths inside a stage's output that a consuming stage's guest uses (see "tools"). */
+export interface Provides {
+  /** Directories put on PATH. */
+  bin: string[];
+  /** An init that runs `init KEY=VALUE... COMMAND ARGS...` as PID 1. */
+  init?: string;
+  /** The shell that runs shell stages' programs. */
+  shell?: string;
 }
 
-export async function loadStage(recipesRoot: string, name: string): Promise<StageRecipe> {
-  const dir = path.join(recipesRoot, name);
-  const file = path.join(dir, "stage.json");
-  const text = await fs.readFile(file, "utf8").catch((cause: unknown) => {
+export interface StageTool {
+  stage: string;
+  provides: Provides;
+}
+
+/** stage.json as the schema admits it. */
+interface StageDeclaration {
+  name: string;
+  description?: string;
+  runner: "seed-tcc" | "shell";
+  program: string;
+  args?: string[];
+  sources?: Array<string | { pin: string; unpackAs?: string; strip?: number }>;
+  inputs?: string[];
+  tools?: string[];
+  provides?: { bin?: string[]; init?: string; shell?: string };
+  env?: Record<string, string>;
+  arch?: GuestArch;
+  recipeFrom?: string;
+  timeoutSeconds?: number;
+  memoryMiB?: number;
+  small?: boolean;
+}
+
+/** The folder of the shared shell phase library under the recipes root. */
+export const RECIPE_LIB = "lib";
+
+async function readDeclaration(recipesRoot: string, name: string): Promise<{ file: string; origin: string; declaration: StageDeclaration }> {
+  const file = path.join(recipesRoot, name, "stage.json");
+  await fs.access(file).catch((cause: unknown) => {
     throw new ZilchError({
       code: "USAGE",
       message: `no stage named ${name} (${file} not readable)`,
@@ -54,67 +96,67 @@ export async function loadStage(recipesRoot: string, name: string): Promise<Stag
       cause,
     });
   });
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(text) as Record<string, unknown>;
-  } catch (cause) {
-    throw new ZilchError({ code: "PIN", message: `${file}: not valid JSON (${(cause as Error).message})`, hint: "fix the stage declaration", cause });
-  }
-  const str = (key: string): string => (typeof raw[key] === "string" ? (raw[key] as string) : fail(file, `"${key}" must be a string`));
-  const strs = (key: string): string[] => {
-    const value = raw[key] ?? [];
-    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) fail(file, `"${key}" must be a list of strings`);
-    return value as string[];
-  };
-  const num = (key: string, fallback: number): number => {
-    const value = raw[key] ?? fallback;
-    if (typeof value !== "number" || !(value > 0)) fail(file, `"${key}" must be a positive number`);
-    return value;
-  };
-  if (str("name") !== name) fail(file, `"name" is ${JSON.stringify(raw.name)} but the folder is ${name}`);
-  if (!STAGE_NAME.test(name)) fail(file, `stage name ${name} must look like <digits><letters>-<name>`);
-  const runner = str("runner");
-  if (runner !== "seed-tcc" && runner !== "shell") fail(file, `unknown runner ${JSON.stringify(raw.runner)} (known: seed-tcc, shell)`);
-  const arch = raw.arch ?? "x86_64";
-  if (typeof arch !== "string" || !(GUEST_ARCHES as readonly string[]).includes(arch)) fail(file, `"arch" must be one of ${GUEST_ARCHES.join(", ")}, got ${JSON.stringify(raw.arch)}`);
-  // A variant (e.g. the same recipe for another arch) runs another stage's files with its own
-  // declaration, so the recipe is written once.
-  const recipeFrom = raw.recipeFrom;
-  if (recipeFrom !== undefined && (typeof recipeFrom !== "string" || !STAGE_NAME.test(recipeFrom) || recipeFrom === name)) {
-    fail(file, `"recipeFrom" must name another stage folder, got ${JSON.stringify(recipeFrom)}`);
-  }
-  const filesDir = recipeFrom === undefined ? dir : path.join(recipesRoot, recipeFrom);
-  const program = str("program");
-  await fs.access(path.join(filesDir, program)).catch(() => fail(file, `program ${program} does not exist in ${filesDir}`));
-  return {
-    name,
-    description: typeof raw.description === "string" ? raw.description : "",
-    runner,
-    program,
-    args: strs("args"),
-    sources: stageSources(file, raw.sources ?? []),
-    inputs: strs("inputs"),
-    timeoutSeconds: num("timeoutSeconds", 600),
-    memoryMiB: num("memoryMiB", 512),
-    small: raw.small === undefined ? false : typeof raw.small === "boolean" ? raw.small : fail(file, `"small" must be true or false`),
-    arch: arch as GuestArch,
-    dir: filesDir,
-    ...(recipeFrom === undefined ? {} : { declarationDir: dir }),
-  };
+  const origin = displayPath(file);
+  return { file, origin, declaration: await validateDocument<StageDeclaration>("stage", await readJsonFile(file), origin) };
 }
 
-function stageSources(file: string, value: unknown): StageSource[] {
-  if (!Array.isArray(value)) fail(file, `"sources" must be a list`);
-  return value.map((item: unknown) => {
-    if (typeof item === "string") return { pin: item, strip: 0 };
-    const entry = item as Record<string, unknown>;
-    const ok =
-      typeof item === "object" && item !== null && typeof entry.pin === "string" &&
-      (entry.unpackAs === undefined || (typeof entry.unpackAs === "string" && /^[a-z0-9][a-z0-9.+-]*$/.test(entry.unpackAs))) &&
-      (entry.strip === undefined || (typeof entry.strip === "number" && Number.isInteger(entry.strip) && entry.strip >= 0));
-    if (!ok) fail(file, `each of "sources" is a pin name or { "pin": NAME, "unpackAs": DIR, "strip": N }, got ${JSON.stringify(item)}`);
-    return { pin: entry.pin as string, unpackAs: entry.unpackAs as string | undefined, strip: (entry.strip as number | undefined) ?? 0 };
-  });
+function providesOf(declaration: StageDeclaration): Provides | undefined {
+  const p = declaration.provides;
+  if (!p) return undefined;
+  return { bin: p.bin ?? [], ...(p.init === undefined ? {} : { init: p.init }), ...(p.shell === undefined ? {} : { shell: p.shell }) };
+}
+
+export async function loadStage(recipesRoot: string, name: string): Promise<StageRecipe> {
+  const dir = path.join(recipesRoot, name);
+  const { origin, declaration: d } = await readDeclaration(recipesRoot, name);
+  const fail = (key: string, problem: string, hint?: string): never => {
+    throw declarationError(origin, "", `"${key}" ${problem}`, hint);
+  };
+  if (d.name !== name) fail("name", `is ${JSON.stringify(d.name)} but the folder is ${name}`, `rename the folder or fix "name" in ${origin}`);
+  // A variant (e.g. the same recipe for another arch) runs another stage's files with its own
+  // declaration, so the recipe is written once.
+  if (d.recipeFrom === name) fail("recipeFrom", "must name another stage folder, not this one");
+  const filesDir = d.recipeFrom === undefined ? dir : path.join(recipesRoot, d.recipeFrom);
+  await fs.access(path.join(filesDir, d.program)).catch(() => fail("program", `names ${d.program}, which does not exist in ${displayPath(filesDir)}`));
+  if (d.program === "stage.json") fail("program", "must not be stage.json (it is not served to the guest)");
+  const inputs = d.inputs ?? [];
+  const toolNames = d.tools ?? [];
+  for (const tool of toolNames) {
+    if (!inputs.includes(tool)) fail("tools", `lists ${tool}, which is not one of "inputs" (${inputs.join(", ") || "none"})`, `add ${tool} to "inputs" in ${origin}, or drop it from "tools"`);
+  }
+  if (d.runner === "seed-tcc") {
+    // A seed-tcc program runs as PID 1 with an empty environment and no PATH: nothing would use them.
+    if (toolNames.length > 0) fail("tools", "is for shell stages (a seed-tcc program gets no PATH)");
+    if (d.env !== undefined) fail("env", "is for shell stages (a seed-tcc program runs with an empty environment)");
+  }
+  const tools: StageTool[] = [];
+  for (const tool of toolNames) {
+    const provides = providesOf((await readDeclaration(recipesRoot, tool)).declaration);
+    if (!provides) fail("tools", `lists ${tool}, whose stage.json declares no "provides"`, `add "provides" (bin, init, shell) to recipes/${tool}/stage.json, or drop ${tool} from "tools"`);
+    tools.push({ stage: tool, provides: provides! });
+  }
+  const libDir = path.join(recipesRoot, RECIPE_LIB);
+  const stage: StageRecipe = {
+    name,
+    description: d.description ?? "",
+    runner: d.runner,
+    program: d.program,
+    args: d.args ?? [],
+    sources: (d.sources ?? []).map((s) => (typeof s === "string" ? { pin: s, strip: 0 } : { pin: s.pin, ...(s.unpackAs === undefined ? {} : { unpackAs: s.unpackAs }), strip: s.strip ?? 0 })),
+    inputs,
+    ...(d.runner === "shell" ? { tools, env: d.env ?? {} } : {}),
+    ...(d.provides ? { provides: providesOf(d) } : {}),
+    timeoutSeconds: d.timeoutSeconds ?? 600,
+    memoryMiB: d.memoryMiB ?? 512,
+    small: d.small ?? false,
+    arch: d.arch ?? "x86_64",
+    dir: filesDir,
+    ...(d.recipeFrom === undefined ? {} : { declarationDir: dir }),
+    ...(d.runner === "shell" && existsSync(libDir) ? { libDir } : {}),
+  };
+  // A shell stage whose tools give no init or shell fails here, at load time, not in the guest.
+  if (stage.runner === "shell") shellToolchain(stage);
+  return stage;
 }
 
 /** Stage folders under recipesRoot (those with a stage.json), sorted. */

@@ -84,6 +84,7 @@ export async function buildStage(opts: BuildStageOptions): Promise<BuildStageRes
     const { rootDir, outDir } = await withEntriesPinned(Object.values(opts.dependencies), () => assembleShare(runDir, {
       ...(seesSeedAndGuest(stage) ? { seed: opts.seed, guestDir: opts.guestDir } : {}),
       recipeDir: stage.dir,
+      recipeLibDir: stage.libDir,
       sources: Object.fromEntries(Object.values(opts.sources).map((s) => [s.servedAs, s.path])),
       dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.outDir])),
     }), opts.log);

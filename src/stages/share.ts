@@ -9,6 +9,8 @@ export interface ShareContents {
   /** The seed tcc, served at SEED_GUEST_PATH (seed-tcc stages only). */
   seed?: string;
   recipeDir: string;
+  /** recipes/lib, served at /recipe-lib (shell stages). */
+  recipeLibDir?: string;
   /** vm/guest, served at /guest (seed-tcc stages only). */
   guestDir?: string;
   /** name under /sources → host path (a file, or a directory served as a tree) */
@@ -49,6 +51,9 @@ export async function assembleShare(runDir: string, contents: ShareContents): Pr
     await fs.chmod(path.join(rootDir, SEED_GUEST_PATH), 0o555);
   }
   await linkTree(contents.recipeDir, path.join(rootDir, "recipe"));
+  // stage.json is not the guest's business, and only its output-relevant fields are hashed.
+  await fs.rm(path.join(rootDir, "recipe", "stage.json"), { force: true });
+  if (contents.recipeLibDir) await linkTree(contents.recipeLibDir, path.join(rootDir, "recipe-lib"));
   if (contents.guestDir) await linkTree(contents.guestDir, path.join(rootDir, "guest"));
   for (const [name, hostPath] of Object.entries(contents.sources)) {
     const target = path.join(rootDir, "sources", name);

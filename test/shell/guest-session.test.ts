@@ -6,7 +6,8 @@ import type { StageRecipe } from "../../src/stages/recipe.js";
 import { kernelCommandLine } from "../../src/vm/guest-protocol.js";
 
 const base = { description: "", sources: [], timeoutSeconds: 60, memoryMiB: 256, dir: "/r", arch: "x86_64" as const, small: false };
-const make: StageRecipe = { ...base, name: "2a0-make", runner: "shell", program: "build.sh", args: ["a"], inputs: ["1-stage1"] };
+const stage1Tools = { bin: ["protobusybox/bin", "tinycc/bin"], init: "init", shell: "protobusybox/bin/ash" };
+const make: StageRecipe = { ...base, name: "2a0-make", runner: "shell", program: "build.sh", args: ["a"], inputs: ["1-stage1"], tools: [{ stage: "1-stage1", provides: stage1Tools }] };
 const stage1: StageRecipe = { ...base, name: "1-stage1", runner: "seed-tcc", program: "stage1.c", args: [], inputs: [] };
 
 test("PID 1 is stage 1's init from the shell's directory, running the console helper through the seed", () => {

@@ -24,7 +24,7 @@ async function recipesWithFailingStage(): Promise<string> {
   await fs.mkdir(path.join(root, "9-fails"));
   await fs.writeFile(path.join(root, "9-fails", "build.sh"), FAILING_SCRIPT);
   await fs.writeFile(path.join(root, "9-fails", "stage.json"), JSON.stringify({
-    name: "9-fails", description: "fails on purpose (test)", runner: "shell", program: "build.sh", args: [], sources: [], inputs: ["1-stage1"], timeoutSeconds: 120, memoryMiB: 256,
+    name: "9-fails", description: "fails on purpose (test)", runner: "shell", program: "build.sh", args: [], sources: [], inputs: ["1-stage1"], tools: ["1-stage1"], timeoutSeconds: 120, memoryMiB: 256,
   }));
   return root;
 }

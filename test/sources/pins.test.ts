@@ -81,3 +81,34 @@ test("findPin on an unknown name lists the known names", async () => {
     (error: unknown) => error instanceof ZilchError && error.code === "PIN" && /glibc/.test(error.message) && /musl, busybox/.test(error.message),
   );
 });
+
+test("sources.json problems read like stage.json's: unknown keys list the known ones, comments are allowed", async (t) => {
+  const error = await loadWith(t, { ...good, debainSource: {} });
+  assert.ok(error instanceof ZilchError);
+  assert.match(error.message, /sources\.json: sources\[0\] \(musl\): unknown key "debainSource" \(known: name, version, file, sha256, size, urls, debianSource, debianBinary\)$/);
+  assert.match(error.hint ?? "", /sources\.schema\.json/);
+  const nested = await loadWith(t, { ...good, debianSource: { package: "musl", file: "x.tar.gz", pakage: "y" } });
+  assert.ok(nested instanceof ZilchError);
+  assert.match(nested.message, /sources\[0\]\.debianSource: unknown key "pakage" \(known: package, file\)$/);
+  const file = path.join(await tempDir(t, "pins"), "sources.json");
+  await writeFile(file, JSON.stringify({ $schema: "schema/sources.schema.json", $comment: "x", sources: [{ ...good, $note: "kept out of the pin" }] }));
+  const [pin] = await loadPins(file);
+  assert.equal((pin as unknown as Record<string, unknown>).$note, undefined);
+});
+
+test("a pin cannot name both Debian providers, and two pins cannot share a name or file", async (t) => {
+  const both = await loadWith(t, { ...good, debianBinary: { package: "pkg", version: "1", debSha256: "b".repeat(64), member: "usr/x" } });
+  assert.ok(both instanceof ZilchError);
+  assert.match(both.message, /sources\[0\] \(musl\): .*debianSource or debianBinary, not both/);
+  const file = path.join(await tempDir(t, "pins"), "sources.json");
+  await writeFile(file, JSON.stringify({ sources: [good, { ...good, name: "musl2" }] }));
+  await assert.rejects(loadPins(file), (e: unknown) => e instanceof ZilchError && /sources\.json: two pins share the file musl-1\.2\.5\.tar\.gz$/.test(e.message));
+});
+
+test("a bad .deb member path is refused", async (t) => {
+  const rest: Partial<typeof good> = { ...good };
+  delete rest.debianSource;
+  for (const member of ["/abs/x", "usr/../x", "usr//x", "./x"]) {
+    assertPinError(await loadWith(t, { ...rest, debianBinary: { package: "pkg", version: "1", debSha256: "b".repeat(64), member } }), "member");
+  }
+});

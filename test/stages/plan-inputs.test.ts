@@ -14,10 +14,10 @@ import { tempDir } from "../helpers/provisioned.js";
 
 const PINS = { musl: "m".repeat(64), tinycc: "t".repeat(64), busybox: "b".repeat(64), make: "k".repeat(64) };
 
-/** A copy of the real 1-stage1 and 2a0-make recipes, plus a lock naming stage 1's output. */
+/** A copy of the real 1-stage1 and 2a0-make recipes and the recipe library, plus a lock naming stage 1's output. */
 async function checkout(name: string, stage1Output = "o".repeat(64)): Promise<GatherOptions> {
   const root = await tempDir(`plan-${name}`);
-  for (const stage of ["1-stage1", "2a0-make"]) await fs.cp(path.join(recipesDir(), stage), path.join(root, "recipes", stage), { recursive: true });
+  for (const stage of ["1-stage1", "2a0-make", "lib"]) await fs.cp(path.join(recipesDir(), stage), path.join(root, "recipes", stage), { recursive: true });
   await fs.cp(guestDir(), path.join(root, "guest"), { recursive: true });
   const lockFile = path.join(root, "lock.json");
   await fs.writeFile(lockFile, JSON.stringify({ version: 1, stages: { "1-stage1": { output: stage1Output } } }));
@@ -79,4 +79,28 @@ test("a new seed or edited guest headers move seed-tcc stages only: shell stages
   const reguested = await hashes(base);
   assert.notEqual(reguested["1-stage1"], before["1-stage1"]);
   assert.equal(reguested["2a0-make"], before["2a0-make"]);
+});
+
+test("the recipe library moves the shell stages that run it; descriptions and timeouts move nothing", async () => {
+  const opts = await checkout("lib");
+  const before = await hashes(opts);
+  const declaration = path.join(opts.recipesRoot, "1-stage1", "stage.json");
+  const stage1 = JSON.parse(await fs.readFile(declaration, "utf8")) as Record<string, unknown>;
+  await fs.writeFile(declaration, JSON.stringify({ ...stage1, description: "reworded", timeoutSeconds: 1, memoryMiB: 64, small: true }));
+  assert.deepEqual(await hashes(opts), before);
+  await fs.appendFile(path.join(opts.recipesRoot, "lib", "build.sh"), "\n");
+  const after = await hashes(opts);
+  assert.equal(after["1-stage1"], before["1-stage1"], "seed-tcc stages do not see the library");
+  assert.notEqual(after["2a0-make"], before["2a0-make"]);
+});
+
+test("what stage 1 provides is part of 2a0's hash (its PATH, init and shell), not of stage 1's", async () => {
+  const opts = await checkout("provides");
+  const before = await hashes(opts);
+  const declaration = path.join(opts.recipesRoot, "1-stage1", "stage.json");
+  const stage1 = JSON.parse(await fs.readFile(declaration, "utf8")) as { provides: { bin: string[] } };
+  await fs.writeFile(declaration, JSON.stringify({ ...stage1, provides: { ...stage1.provides, bin: [...stage1.provides.bin].reverse() } }));
+  const after = await hashes(opts);
+  assert.equal(after["1-stage1"], before["1-stage1"]);
+  assert.notEqual(after["2a0-make"], before["2a0-make"]);
 });

@@ -72,8 +72,8 @@ test("the smoke stage boots, sees only its declared inputs and lands in the stor
   assert.deepEqual(lines(log, "net: "), ["lo"]);
   // Inputs are read-only: every write attempt fails with EROFS (-30).
   assert.deepEqual(lines(log, "write "), ["/recipe/smoke.c: -30", "/store/0-tcc-seed: -30", "/undeclared: -30"]);
-  // Exactly the declared inputs are visible.
-  const recipeFiles = (await fs.readdir(stage.dir)).sort().map((f) => `/recipe/${f}`);
+  // Exactly the declared inputs are visible (the recipe's files without its stage.json).
+  const recipeFiles = (await fs.readdir(stage.dir)).filter((f) => f !== "stage.json").sort().map((f) => `/recipe/${f}`);
   const guestFiles = (await fs.readdir(guestDir())).sort().map((f) => `/guest/${f}`);
   const expected = ["/dev/", "/guest/", ...guestFiles, "/out/", "/proc/", "/recipe/", ...recipeFiles, "/sources/", "/sources/declared.txt", "/store/", "/store/0-tcc-seed", "/tmp/"];
   assert.deepEqual(lines(log, "share: ").map((l) => `/${l.replace(/^\//, "")}`).sort(), expected.sort());

@@ -45,3 +45,11 @@ export async function testHome(prefix: string): Promise<TestHome> {
     remove: () => fs.rm(root, { recursive: true, force: true }),
   };
 }
+
+/** A copy of recipes/lock.json in `dir`: builds are checked against the real pins but record
+ *  new stages into the copy. */
+export async function copyLock(dir: string): Promise<string> {
+  const file = path.join(dir, "lock.json");
+  await fs.copyFile(path.join(recipesDir(), "lock.json"), file);
+  return file;
+}

@@ -1,23 +1,37 @@
 // Slow (14-50 min under TCG on 2 cores), so not part of `npm test` or CI: `npm run test:slow`.
-// Stage 2a1 (binutils 2.40 built by stage 1's tcc and 2a0's make) end to end in the VM.
+// Stage 2a1 (binutils 2.40 built by stage 1's tcc and 2a0's make) end to end in the VM, in a temp
+// home with stage 1 (2a0 is built on the way).
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import { execa } from "execa";
-import { recipesDir, repoRoot, workDir } from "../src/paths.js";
+import { readLock } from "../src/store/lock.js";
 import { findLeaks } from "../src/store/leaks.js";
+import { CLI } from "../test/helpers/home.js";
+import { provisioned } from "../test/helpers/provisioned.js";
+import { testHomeWithStage1, type Stage1Home } from "../test/helpers/stage1.js";
 
 const TOOLS = ["addr2line", "ar", "as", "c++filt", "elfedit", "gprof", "ld", "nm", "objcopy", "objdump", "ranlib", "readelf", "size", "strings", "strip"];
+let home: Stage1Home;
+
+before(async () => {
+  home = await testHomeWithStage1("binutils");
+});
+
+after(async () => {
+  await home?.remove();
+});
 
 test("2a1-binutils builds in the VM, matches its lock, has static tools and leaks no build path", async () => {
-  const result = await execa("node", [path.join(repoRoot, "dist", "src", "cli.js"), "build", "2a1-binutils"], { reject: false });
+  const { kernel, seed } = await provisioned();
+  const result = await execa("node", [CLI, "build", "2a1-binutils", "--kernel", kernel.path, "--seed", seed], { reject: false, env: home.env });
   assert.equal(result.exitCode, 0, result.stderr);
-  const lock = JSON.parse(await fs.readFile(path.join(recipesDir(), "lock.json"), "utf8")) as { stages: Record<string, { output: string }> };
-  assert.ok(lock.stages["2a1-binutils"], "2a1-binutils is locked");
-  assert.match(result.stdout, new RegExp(`^2a1-binutils {2}out ${lock.stages["2a1-binutils"].output} `));
+  const locked = (await readLock(home.lockFile)).stages["2a1-binutils"]?.output;
+  assert.ok(locked, "2a1-binutils is locked");
+  assert.match(result.stdout, new RegExp(`^2a1-binutils {2}out ${locked} `));
   const outDir = result.stdout.trim().split(/\s+/).at(-1)!;
-  assert.ok(outDir.startsWith(path.join(workDir(), "store")));
+  assert.ok(outDir.startsWith(path.join(home.home, "store")));
   for (const tool of TOOLS) {
     const file = path.join(outDir, "bin", tool);
     assert.ok(((await fs.stat(file)).mode & 0o111) !== 0, `${tool} is executable`);

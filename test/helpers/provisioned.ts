@@ -1,9 +1,9 @@
 // The real kernel and seed for VM tests, provided the same way the CLI does (cached after the
 // first build). Tests boot real QEMU guests with them.
 import os from "node:os";
-import fs from "node:fs/promises";
-import path from "node:path";
 import { provideKernel, provideSeed, type KernelChoice, type ProvisionOptions } from "../../src/provision.js";
+
+export { tempDir } from "./home.js";
 
 const options: ProvisionOptions = { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() };
 
@@ -16,8 +16,4 @@ export function provisioned(): Promise<{ kernel: KernelChoice; seed: string }> {
     return { kernel, seed: seed.path };
   })();
   return provided;
-}
-
-export async function tempDir(prefix: string): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), `zilchboot-${prefix}-`));
 }

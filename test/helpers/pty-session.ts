@@ -1,7 +1,6 @@
 // Drives `zilchboot shell` through a real pseudo-terminal (node-pty), as a user at a terminal.
-import path from "node:path";
 import pty from "node-pty";
-import { repoRoot } from "../../src/paths.js";
+import { CLI } from "./home.js";
 import { provisioned } from "./provisioned.js";
 
 export interface PtySession {
@@ -9,20 +8,25 @@ export interface PtySession {
   output(): string;
   write(data: string): void;
   resize(cols: number, rows: number): void;
-  /** Waits until the output after `from` matches. */
+  /** Waits until the output after `from` matches; gives up after `timeoutMs` with the terminal's text. */
   waitFor(pattern: RegExp, from?: number, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code of the process started in the terminal. */
   exited: Promise<number>;
   pid: number;
 }
 
-/** Runs `sh -c SCRIPT` in a pty; `$ZB` in the script is the zilchboot CLI with the test kernel and seed. */
-export async function startPty(script: string, size = { cols: 100, rows: 30 }): Promise<PtySession> {
+export interface PtyOptions {
+  size?: { cols: number; rows: number };
+  /** Added to the environment: a test's ZILCHBOOT_HOME and ZILCHBOOT_RECIPES. */
+  env?: Record<string, string>;
+}
+
+/** Runs `sh -c SCRIPT` in a pty; `$ZB` in the script is the zilchboot CLI, `$ZB_VM` the test kernel and seed flags. */
+export async function startPty(script: string, opts: PtyOptions = {}): Promise<PtySession> {
   const { kernel, seed } = await provisioned();
-  const cli = `node ${path.join(repoRoot, "dist", "src", "cli.js")}`;
   const term = pty.spawn("sh", ["-c", script], {
-    ...size,
-    env: { ...process.env, ZB: cli, ZB_VM: `--kernel ${kernel.path} --seed ${seed}` } as Record<string, string>,
+    ...(opts.size ?? { cols: 100, rows: 30 }),
+    env: { ...process.env, ...opts.env, ZB: `node ${CLI}`, ZB_VM: `--kernel ${kernel.path} --seed ${seed}` } as Record<string, string>,
   });
   let text = "";
   term.onData((data) => (text += data));

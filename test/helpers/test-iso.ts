@@ -1,6 +1,11 @@
 // Builds a small BIOS-bootable ISO for boot-iso tests, from Debian packages only (never committed):
 // GRUB (grub-mkrescue + xorriso) boots Debian's cloud kernel with console=ttyS0 and an initramfs
-// whose /init (test/fixtures/iso/init.c, static via musl-gcc) prints a line and powers off.
+// whose /init (test/fixtures/iso/init.c, static via musl-gcc) prints a line and powers off, or, in
+// the holding variant, prints it and stays up until the test stops the VM.
+//
+// The kernel is the one download the tests make (apt-get download, ~100 MB .deb, once; cached under
+// the cache dir). `.ci/run` fetches it during setup, while the network is there, so `npm test`
+// itself runs offline: `node -e 'import("./dist/test/helpers/test-iso.js").then((m) => m.testIsoKernel())'`.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
@@ -8,6 +13,8 @@ import { cacheDir, repoRoot } from "../../src/paths.js";
 
 /** What the test ISO's init prints: only a running PID 1 can, the "1" is formatted at run time. */
 export const TEST_ISO_MARKER = "zilchboot-test-iso: init running as pid 1";
+/** What the holding variant prints after the marker instead of powering off. */
+export const TEST_ISO_HOLDING = "zilchboot-test-iso: holding, pid 1";
 
 /** Debian's kernel, not ours: the project's guest kernel has no initramfs and no CD drivers. The
  *  cloud flavour has the 8250 serial console, devtmpfs and initramfs built in. */
@@ -22,7 +29,7 @@ export interface TestIso {
 }
 
 /** The cloud kernel's vmlinuz, fetched with apt-get download once and cached. */
-async function debianKernel(): Promise<string> {
+export async function testIsoKernel(): Promise<string> {
   const dir = path.join(cacheDir(), "test-iso-kernel");
   const cached = (await fs.readdir(dir).catch(() => [])).find((name) => name.startsWith("vmlinuz-"));
   if (cached) return path.join(dir, cached);
@@ -45,30 +52,34 @@ async function debianKernel(): Promise<string> {
   }
 }
 
-const GRUB_CFG = `serial --unit=0 --speed=115200
+function grubCfg(hold: boolean): string {
+  return `serial --unit=0 --speed=115200
 terminal_input serial console
 terminal_output serial console
 set timeout=0
 menuentry "zilchboot test ISO" {
-  linux /boot/vmlinuz console=ttyS0 quiet
+  linux /boot/vmlinuz console=ttyS0 quiet${hold ? " zilchboot-test-iso.hold" : ""}
   initrd /boot/initrd.cpio
 }
 `;
+}
 
-/** Builds `dir/test.iso`. */
-export async function buildTestIso(dir: string): Promise<TestIso> {
-  const kernel = await debianKernel();
+/** Builds `dir/test.iso`, or `dir/test-hold.iso` whose init stays up (`hold`). */
+export async function buildTestIso(dir: string, opts: { hold?: boolean } = {}): Promise<TestIso> {
+  const hold = opts.hold === true;
+  const kernel = await testIsoKernel();
   const started = performance.now();
-  const tree = path.join(dir, "tree");
-  const initrd = path.join(dir, "initrd");
+  const name = hold ? "test-hold" : "test";
+  const tree = path.join(dir, `${name}-tree`);
+  const initrd = path.join(dir, `${name}-initrd`);
   await fs.mkdir(path.join(tree, "boot", "grub"), { recursive: true });
   await fs.mkdir(path.join(initrd, "dev"), { recursive: true });
   await execa("musl-gcc", ["-static", "-Os", "-s", "-o", path.join(initrd, "init"), path.join(repoRoot, "test", "fixtures", "iso", "init.c")]);
   // newc is the format the kernel unpacks; -R 0:0 so that a non-root build gives root-owned files.
   await execa("cpio", ["-o", "-H", "newc", "-R", "0:0", "--quiet", "-O", path.join(tree, "boot", "initrd.cpio")], { cwd: initrd, input: ".\ndev\ninit\n" });
   await fs.copyFile(kernel, path.join(tree, "boot", "vmlinuz"));
-  await fs.writeFile(path.join(tree, "boot", "grub", "grub.cfg"), GRUB_CFG);
-  const iso = path.join(dir, "test.iso");
+  await fs.writeFile(path.join(tree, "boot", "grub", "grub.cfg"), grubCfg(hold));
+  const iso = path.join(dir, `${name}.iso`);
   await execa("grub-mkrescue", ["-o", iso, tree]);
   const buildMs = Math.round(performance.now() - started);
   await fs.rm(tree, { recursive: true, force: true });

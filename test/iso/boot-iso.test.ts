@@ -1,5 +1,7 @@
 // boot-iso against a real ISO in real QEMU: the test builds a GRUB + Debian kernel + initramfs
 // image (test/helpers/test-iso.ts) whose init prints a line on the serial console and powers off.
+// Tests that stop the VM themselves (timeout, SIGINT, Ctrl-] q, the window check) boot the holding
+// variant, whose init stays up: they wait for events, never race the guest's own power-off.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
@@ -11,11 +13,13 @@ import { bootIso } from "../../src/iso/boot-iso.js";
 import { isoQemuArgs } from "../../src/iso/iso-args.js";
 import { repoRoot } from "../../src/paths.js";
 import { tempDir } from "../helpers/provisioned.js";
-import { buildTestIso, TEST_ISO_MARKER, type TestIso } from "../helpers/test-iso.js";
+import { buildTestIso, TEST_ISO_HOLDING, TEST_ISO_MARKER, type TestIso } from "../helpers/test-iso.js";
+import { waitForOutput, waitUntil } from "../helpers/wait-for-output.js";
 
 const cli = path.join(repoRoot, "dist", "src", "cli.js");
 let dir: string;
 let testIso: TestIso;
+let holdingIso: TestIso;
 
 function zilchboot(args: string[]) {
   // stdin "ignore": like a script or CI job, not a terminal (the TTY path has its own test).
@@ -29,6 +33,7 @@ async function sha256(file: string): Promise<string> {
 before(async () => {
   dir = await tempDir("boot-iso");
   testIso = await buildTestIso(dir);
+  holdingIso = await buildTestIso(dir, { hold: true });
 });
 
 after(async () => {
@@ -72,26 +77,20 @@ test("--until a text the guest never prints fails once the guest powers off, nam
 });
 
 test("--timeout stops a VM that has not finished and fails with one line", async () => {
-  const run = await zilchboot([testIso.iso, "--memory", "256", "--until", TEST_ISO_MARKER, "--timeout", "1"]);
+  const never = "zilchboot-test-iso: never printed";
+  const run = await zilchboot([holdingIso.iso, "--memory", "256", "--until", never, "--timeout", "1"]);
   assert.equal(run.exitCode, 1);
-  assert.match(run.stderr, /^zilchboot: "zilchboot-test-iso: init running as pid 1" did not appear within 1 s \(.*\); log: .*; pass a longer --timeout/m);
+  assert.match(run.stderr, /^zilchboot: "zilchboot-test-iso: never printed" did not appear within 1 s \(.*\); log: .*; pass a longer --timeout/m);
 });
 
 test("SIGINT stops the VM: exit 130, one line, and no QEMU left running", async () => {
-  const run = execa("node", [cli, "boot-iso", testIso.iso, "--memory", "256", "--timeout", "240"], { reject: false, stdin: "ignore", env: { ...process.env, ZILCHBOOT_HOME: path.join(dir, "home") } });
-  await new Promise<void>((resolve) => {
-    let seen = "";
-    run.stdout.on("data", (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes("Booting `zilchboot test ISO'")) resolve();
-    });
-    void run.finally(resolve);
-  });
+  const run = execa("node", [cli, "boot-iso", holdingIso.iso, "--memory", "256", "--timeout", "240"], { reject: false, stdin: "ignore", env: { ...process.env, ZILCHBOOT_HOME: path.join(dir, "home") } });
+  await waitForOutput(run.stdout, "Booting `zilchboot test ISO'", { ended: run });
   run.kill("SIGINT");
   const result = await run;
   assert.equal(result.exitCode, 130, result.stderr);
   assert.match(result.stderr, /^zilchboot: interrupted after [\d.]+ s; log: /m);
-  const left = await execa("pgrep", ["-f", `qemu-system-x86_64 .*${testIso.iso}`], { reject: false });
+  const left = await execa("pgrep", ["-f", `qemu-system-x86_64 .*${holdingIso.iso}`], { reject: false });
   assert.equal(left.stdout, "", "QEMU was killed with the CLI");
 });
 
@@ -105,7 +104,7 @@ test("--net gives the guest one network controller on its PCI bus (user-mode NAT
 
 test("on a terminal, keys go to the guest raw; Ctrl-] ? answers with help, Ctrl-] q quits and the terminal is restored", async () => {
   // util-linux `script` gives the CLI a real pty; our keys reach it through script's stdin.
-  const command = `node ${cli} boot-iso ${testIso.iso} --memory 256 --timeout 240; echo "rc=$?"; stty -a`;
+  const command = `node ${cli} boot-iso ${holdingIso.iso} --memory 256 --timeout 240; echo "rc=$?"; stty -a`;
   const session = execa("script", ["-qec", command, "/dev/null"], { reject: false, timeout: 120_000, env: { ...process.env, ZILCHBOOT_HOME: path.join(dir, "home") } });
   let output = "";
   const waiters: Array<{ text: string; resolve: () => void }> = [];
@@ -140,16 +139,19 @@ test("--display opens a QEMU window on the X server while the serial console sti
       void xvfb.then(() => reject(new Error("Xvfb exited before naming its display")));
     });
     const env = { ...process.env, ZILCHBOOT_HOME: path.join(dir, "home"), DISPLAY: display };
-    const run = execa("node", [cli, "boot-iso", testIso.iso, "--display", "--memory", "256", "--until", TEST_ISO_MARKER, "--timeout", "240"], { reject: false, stdin: "ignore", env });
+    const run = execa("node", [cli, "boot-iso", holdingIso.iso, "--display", "--memory", "256", "--timeout", "240"], { reject: false, stdin: "ignore", env });
+    // The guest stays up, so the window and the console line can both be awaited, then SIGINT.
+    const marker = waitForOutput(run.stdout, TEST_ISO_HOLDING, { ended: run });
     let window = "";
-    const watcher = setInterval(() => {
-      void execa("xwininfo", ["-root", "-tree"], { reject: false, env }).then((r) => {
-        window ||= String(r.stdout).split("\n").find((line) => line.includes('"QEMU"')) ?? "";
-      });
-    }, 500);
+    await waitUntil("a window titled QEMU on the X server", async () => {
+      const tree = await execa("xwininfo", ["-root", "-tree"], { reject: false, env });
+      window = String(tree.stdout).split("\n").find((line) => line.includes('"QEMU"')) ?? "";
+      return window !== "" || run.exitCode !== null;
+    }, 120_000, 200);
+    await marker;
+    run.kill("SIGINT");
     const result = await run;
-    clearInterval(watcher);
-    assert.equal(result.exitCode, 0, result.stderr);
+    assert.equal(result.exitCode, 130, result.stderr);
     assert.match(result.stderr, /, window \((gtk|sdl)\);/);
     assert.ok(result.stdout.includes(TEST_ISO_MARKER), "the serial console still reaches stdout");
     assert.match(window, /"QEMU"/, "a window titled QEMU was on the X server during the run");
@@ -160,11 +162,11 @@ test("--display opens a QEMU window on the X server while the serial console sti
 });
 
 test("bootIso: an image that never writes to the serial port gets a notice pointing at --display, then times out", async () => {
-  // BIOS-bootable by its catalog, but the boot image is 2 KiB of zeros: SeaBIOS jumps into it and
-  // nothing is ever printed on the serial port.
+  // BIOS-bootable by its catalog, but the boot image is `jmp $` (EB FE) and zeros: SeaBIOS jumps into
+  // it, it spins forever, and nothing is ever printed on the serial port.
   const tree = path.join(dir, "silent-tree");
   await fs.mkdir(tree, { recursive: true });
-  await fs.writeFile(path.join(tree, "boot.img"), Buffer.alloc(2048));
+  await fs.writeFile(path.join(tree, "boot.img"), Buffer.concat([Buffer.from([0xeb, 0xfe]), Buffer.alloc(2046)]));
   const iso = path.join(dir, "silent.iso");
   await execa("xorriso", ["-as", "mkisofs", "-quiet", "-o", iso, "-b", "boot.img", "-no-emul-boot", "-boot-load-size", "4", tree]);
   const notices: string[] = [];

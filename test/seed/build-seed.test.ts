@@ -52,11 +52,10 @@ test("buildSeed builds a static tcc that runs, then serves it from the cache", a
   const version = execFileSync(outFile, ["-v"], { encoding: "utf8" });
   assert.match(version, /^tcc version 0\.9\.27/);
 
-  const started = Date.now();
+  // A cache hit is an event (cached: true), not a speed: speed goals live in `npm run bench`.
   const second = await buildSeed({ tinyccTarball: tarball, cacheDir: cache, outFile });
   assert.equal(second.cached, true);
   assert.equal(second.sha256, first.sha256);
-  assert.ok(Date.now() - started < 2000, `cache hit took ${Date.now() - started} ms`);
 });
 
 test("two seed builds in different directories produce the same bytes", async () => {

@@ -5,9 +5,10 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { execa } from "execa";
-import { recipesDir, repoRoot } from "../../src/paths.js";
+import { CLI } from "../helpers/home.js";
 import { startPty } from "../helpers/pty-session.js";
-import { provisioned, tempDir } from "../helpers/provisioned.js";
+import { provisioned } from "../helpers/provisioned.js";
+import { testHomeWithStage1 } from "../helpers/stage1.js";
 
 // A shell stage on stage 1 that leaves a build tree in /tmp and some output, then fails.
 const FAILING_SCRIPT = `mkdir -p /tmp/build/tree
@@ -17,32 +18,28 @@ echo "9-fails: failing on purpose"
 exit 3
 `;
 
-async function recipesWithFailingStage(): Promise<string> {
-  // The real recipes keep stage 1's input hash, so its store entry is reused.
-  const root = await tempDir("recipes");
-  await fs.cp(recipesDir(), root, { recursive: true });
+async function addFailingStage(root: string): Promise<void> {
+  // A copy of the real recipes keeps stage 1's input hash, so the home's stage-1 entry is reused.
   await fs.mkdir(path.join(root, "9-fails"));
   await fs.writeFile(path.join(root, "9-fails", "build.sh"), FAILING_SCRIPT);
   await fs.writeFile(path.join(root, "9-fails", "stage.json"), JSON.stringify({
     name: "9-fails", description: "fails on purpose (test)", runner: "shell", program: "build.sh", args: [], sources: [], inputs: ["1-stage1"], tools: ["1-stage1"], timeoutSeconds: 120, memoryMiB: 256,
   }));
-  return root;
 }
 
 test("a failed build names the shell command that reopens it, and that shell sees the failed tree", async () => {
   const { kernel, seed } = await provisioned();
-  const recipes = await recipesWithFailingStage();
+  const home = await testHomeWithStage1("shell-rerun");
+  await addFailingStage(home.recipes);
   try {
-    const build = await execa("node", [path.join(repoRoot, "dist", "src", "cli.js"), "build", "9-fails", "--kernel", kernel.path, "--seed", seed, "--cpus", "1"], {
-      reject: false, env: { ZILCHBOOT_RECIPES: recipes },
-    });
+    const build = await execa("node", [CLI, "build", "9-fails", "--kernel", kernel.path, "--seed", seed, "--cpus", "1"], { reject: false, env: home.env });
     assert.equal(build.exitCode, 1, build.stderr);
     assert.match(build.stderr, /stage 9-fails failed: guest exited 3/);
     const last = build.stderr.trim().split("\n").at(-1)!;
     const command = last.slice(last.indexOf("zilchboot shell"));
     assert.equal(command, "zilchboot shell 9-fails --rerun --cpus 1");
 
-    const term = await startPty(`ZILCHBOOT_RECIPES=${recipes} $ZB ${command.replace(/^zilchboot /, "")} $ZB_VM; echo "cli-exit=$?"`);
+    const term = await startPty(`$ZB ${command.replace(/^zilchboot /, "")} $ZB_VM; echo "cli-exit=$?"`, { env: home.env });
     await term.waitFor(/9-fails exited 3; its build tree is in \/tmp[^\n]*\n[\s\S]*9-fails:before# $/);
     assert.match(term.output(), /9-fails: failing on purpose/);
     const mark = term.output().length;
@@ -52,6 +49,6 @@ test("a failed build names the shell command that reopens it, and that shell see
     assert.equal(await term.exited, 0);
     assert.match(term.output(), /cli-exit=0/);
   } finally {
-    await fs.rm(recipes, { recursive: true, force: true });
+    await home.remove();
   }
 });

@@ -12,6 +12,7 @@ import { guestDir, provideSeed, type ProvisionOptions } from "../../src/provisio
 import { buildChain } from "../../src/stages/chain.js";
 import { DDC_STAGE, REFERENCE_STAGE, ddcVerdict } from "../../src/stages/ddc.js";
 import { NativeBackend } from "../../src/vm/native.js";
+import { copyLock } from "../helpers/home.js";
 import { tempDir } from "../helpers/provisioned.js";
 
 const provision: ProvisionOptions = { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() };
@@ -35,7 +36,7 @@ test("natively, the x86_64 tcc rebuilt from the i386 seed is byte-identical to s
     kernel: noKernel,
     backend: new NativeBackend(),
     cpus: 2,
-    lockFile: path.join(recipesDir(), "lock.json"),
+    lockFile: await copyLock(workDir),
     archTarget: async () => ({ seed: (await provideSeed(undefined, provision, "i386")).path, kernel: noKernel, backend: new NativeBackend() }),
   };
   const reference = await buildChain(REFERENCE_STAGE, options);

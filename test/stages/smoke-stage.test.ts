@@ -104,14 +104,12 @@ test("a non-zero guest status fails the build and stores nothing", async () => {
 test("a guest that outlives its timeout is killed, reported with its console tail, and stores nothing", async () => {
   const workDir = path.join(scratch, "work-timeout");
   const stage = await smokeVariant(["sleep=600"]);
-  const started = Date.now();
   await assert.rejects(buildStage({ ...base, stage, workDir, timeoutMs: 6000 }), (error: unknown) => {
     assert.ok(error instanceof ZilchError);
     assert.match(error.message, /timed out after 6s, VM killed/);
     assert.ok(error.details.some((line) => line.includes("argv: sleep=600")), "console tail shows the guest's last words");
     return true;
   });
-  assert.ok(Date.now() - started < 30_000);
   assert.deepEqual(await listEntries(workDir), []);
   const { stdout } = await execa("ps", ["-eo", "args"]);
   assert.ok(!stdout.includes(path.join(workDir, "runs")), "no QEMU left serving the run directory");

@@ -1,85 +1,74 @@
-// Stage 1 for real: built in QEMU (or reused from the checkout's store, where the README's main job
-// puts it), then checked from the outside and from a fresh VM.
+// Stage 1 (the default target), checked from the outside and from a fresh VM. The entry comes from
+// test/helpers/stage1.ts: the user's store (CI's main job builds it there in QEMU from a cold
+// store), else one native build shared by the test files; this file gets its own temp home.
+// Rebuilding it with another vCPU count (`verify`, minutes) is in test-slow/stage1-verify.test.ts.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { before, test } from "node:test";
+import { after, before, test } from "node:test";
 import { execa } from "execa";
-import { cacheDir, recipesDir, workDir } from "../../src/paths.js";
-import { guestDir } from "../../src/provision.js";
-import { buildChain, type ChainOptions } from "../../src/stages/chain.js";
-import { loadStage } from "../../src/stages/recipe.js";
-import { buildStage } from "../../src/stages/run.js";
-import { findLeaks } from "../../src/store/leaks.js";
-import type { StoreEntry } from "../../src/store/store.js";
-import { QemuBackend } from "../../src/vm/qemu.js";
-import { provisioned, tempDir } from "../helpers/provisioned.js";
 import { repoRoot } from "../../src/paths.js";
+import { readLock } from "../../src/store/lock.js";
+import { findLeaks } from "../../src/store/leaks.js";
+import { listEntries } from "../../src/store/store.js";
+import { CLI } from "../helpers/home.js";
+import { provisioned } from "../helpers/provisioned.js";
+import { STAGE1, testHomeWithStage1, type Stage1Home } from "../helpers/stage1.js";
 
-let options: ChainOptions;
-let stage1: StoreEntry;
+let home: Stage1Home;
 
 before(async () => {
-  const { kernel, seed } = await provisioned();
-  options = {
-    recipesRoot: recipesDir(),
-    provision: { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() },
-    workDir: workDir(),
-    guestDir: guestDir(),
-    seed,
-    kernel: { path: kernel.path, identity: kernel.identity },
-    backend: new QemuBackend({ probeKernel: kernel.path, cacheDir: cacheDir() }),
-    cpus: os.availableParallelism(),
-    lockFile: path.join(recipesDir(), "lock.json"),
-  };
-  stage1 = await buildChain("1-stage1", options);
+  home = await testHomeWithStage1("stage1");
 });
 
-test("stage 1 matches its lock, and asking again boots no VM", async () => {
-  const lock = JSON.parse(await fs.readFile(path.join(recipesDir(), "lock.json"), "utf8")) as { stages: Record<string, { output: string }> };
-  assert.equal(stage1.record.outputSha256, lock.stages["1-stage1"]?.output);
-  const seen: string[] = [];
-  await buildChain("1-stage1", { ...options, onStageDone: (name, result) => seen.push(`${name}:${result.cached ? "cached" : "built"}`) });
-  assert.deepEqual(seen, ["1-stage1:cached"]);
+after(async () => {
+  await home?.remove();
+});
+
+async function vmFlags(): Promise<string[]> {
+  const { kernel, seed } = await provisioned();
+  return ["--kernel", kernel.path, "--seed", seed];
+}
+
+test("stage 1 matches its lock, and asking for it again boots no VM", async () => {
+  assert.equal(home.stage1.record.outputSha256, (await readLock(home.lockFile)).stages[STAGE1]?.output);
+  const report = path.join(home.home, "report.json");
+  const again = await execa("node", [CLI, "build", STAGE1, ...(await vmFlags()), "--json", report], { reject: false, env: home.env });
+  assert.equal(again.exitCode, 0, again.stderr);
+  const json = JSON.parse(await fs.readFile(report, "utf8")) as { stages: Array<{ stage: string; action: string; outputSha256: string }> };
+  assert.deepEqual(json.stages.map((s) => [s.stage, s.action, s.outputSha256]), [[STAGE1, "cached", home.stage1.record.outputSha256]]);
+  assert.deepEqual(await fs.readdir(path.join(home.home, "runs")).catch(() => []), [], "no run directory: nothing booted");
 });
 
 test("stage 1's output holds the tools later stages need", async () => {
   for (const file of ["tinycc/bin/tcc", "tinycc/bin/cc", "protomusl/lib/libc.a", "protomusl/lib/crt1.o", "protobusybox/bin/ash", "protobusybox/bin/tar", "init"]) {
-    await fs.access(path.join(stage1.outDir, file));
+    await fs.access(path.join(home.stage1.outDir, file));
   }
 });
 
 test("no stage-1 output file mentions the guest's build or source directories", async () => {
-  assert.deepEqual(await findLeaks(stage1.outDir, ["/tmp/stage1", "/sources/"]), []);
+  assert.deepEqual(await findLeaks(home.stage1.outDir, ["/tmp/stage1", "/sources/"]), []);
 });
 
 test("stage 1's tcc, ash, tar and bzip2 work in a fresh VM", async () => {
-  const scratch = await tempDir("stage1-check");
-  const recipes = path.join(scratch, "recipes");
-  await fs.cp(path.join(repoRoot, "test", "fixtures", "stage1-check"), path.join(recipes, "2-check"), { recursive: true });
+  const stageDir = path.join(home.recipes, "2-check");
+  await fs.cp(path.join(repoRoot, "test", "fixtures", "stage1-check"), stageDir, { recursive: true });
   // Test inputs only: archives made by the host's tar, to be unpacked by stage 1's tar.
+  const payload = path.join(home.home, "payload");
   for (const [kind, flag] of [["bz2", "-j"], ["xz", "-J"]]) {
-    await fs.mkdir(path.join(scratch, "payload", kind), { recursive: true });
-    await fs.writeFile(path.join(scratch, "payload", kind, "file.txt"), `from-${kind}`);
-    await execa("tar", ["-c", flag, "-f", path.join(recipes, "2-check", `fixture.tar.${kind}`), "-C", path.join(scratch, "payload"), kind]);
+    await fs.mkdir(path.join(payload, kind), { recursive: true });
+    await fs.writeFile(path.join(payload, kind, "file.txt"), `from-${kind}`);
+    await execa("tar", ["-c", flag, "-f", path.join(stageDir, `fixture.tar.${kind}`), "-C", payload, kind]);
   }
-  const stage = await loadStage(recipes, "2-check");
-  const result = await buildStage({ ...options, stage, sources: {}, dependencies: { "1-stage1": stage1 }, workDir: path.join(scratch, "work"), lockFile: undefined });
-  const log = await fs.readFile(result.logFile!, "utf8");
+  const build = await execa("node", [CLI, "build", "2-check", ...(await vmFlags())], { reject: false, env: home.env });
+  assert.equal(build.exitCode, 0, build.stderr);
+  const log = await fs.readFile(path.join(home.home, "logs", "2-check.log"), "utf8");
   assert.match(log, /^tcc says hello 42 1\.50$/m);
   assert.match(log, /^cc says hello 42 1\.50$/m);
   assert.match(log, /^pipes: HI ash$/m);
   assert.match(log, /^tar: from-bz2 from-xz$/m);
   assert.match(log, /^bzip2: round trip ok$/m);
-  assert.equal(await fs.readFile(path.join(result.entry.outDir, "result"), "utf8"), "check: all ok\n");
-  await fs.rm(scratch, { recursive: true, force: true });
-});
-
-test("zilchboot verify 1-stage1 with another vCPU count reproduces the locked output", async () => {
-  const { kernel, seed } = await provisioned();
-  const cpus = options.cpus === 1 ? 2 : 1;
-  const result = await execa("node", [path.join(repoRoot, "dist", "src", "cli.js"), "verify", "1-stage1", "--cpus", String(cpus), "--kernel", kernel.path, "--seed", seed], { reject: false });
-  assert.equal(result.exitCode, 0, result.stderr);
-  assert.equal(result.stdout.trim(), `1-stage1: reproduced ${stage1.record.outputSha256} (matches recipes/lock.json)`);
+  const [entry] = (await listEntries(home.home)).filter((e) => e.record.stage === "2-check");
+  assert.ok(entry, "2-check is in the store");
+  assert.equal(await fs.readFile(path.join(entry.outDir, "result"), "utf8"), "check: all ok\n");
 });

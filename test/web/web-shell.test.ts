@@ -1,16 +1,31 @@
 // `zilchboot shell --web` end to end: the real CLI serves the page, headless Chromium (Debian's,
 // driven by playwright-core) opens it, types into xterm.js and reads the VM's answer back.
+// Stage 1 comes from test/helpers/stage1.ts, copied into this file's own temporary home.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import { execa, type ResultPromise } from "execa";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import WebSocket from "ws";
-import { repoRoot } from "../../src/paths.js";
 import { BUSY_CLOSE_CODE } from "../../src/web/server.js";
+import { CLI } from "../helpers/home.js";
 import { alive, findQemu } from "../helpers/processes.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
+import { testHomeWithStage1, type Stage1Home } from "../helpers/stage1.js";
+import { waitForOutput } from "../helpers/wait-for-output.js";
+
+/** Debian's chromium by default; ZILCHBOOT_TEST_CHROMIUM names another Chromium binary. */
+const CHROMIUM = process.env.ZILCHBOOT_TEST_CHROMIUM ?? "/usr/bin/chromium";
+let home: Stage1Home;
+
+before(async () => {
+  home = await testHomeWithStage1("web-shell");
+});
+
+after(async () => {
+  await home?.remove();
+});
 
 const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
@@ -37,21 +52,15 @@ async function withWebShell(fn: (session: WebSession) => Promise<void>): Promise
   const { kernel, seed } = await provisioned();
   const dir = await tempDir("web-shell");
   let browser: BrowserContext | undefined;
-  const cli = execa("node", [path.join(repoRoot, "dist", "src", "cli.js"), "shell", "1-stage1", "--web", "--kernel", kernel.path, "--seed", seed], { reject: false, all: true });
+  const cli = execa("node", [CLI, "shell", "1-stage1", "--web", "--kernel", kernel.path, "--seed", seed], { reject: false, all: true, env: home.env });
   // Listen before anything slow: execa reads stdout whether or not we do.
-  const printed = new Promise<string>((resolve, reject) => {
-    let seen = "";
-    cli.stdout.on("data", (chunk: Buffer) => {
-      seen += String(chunk);
-      const match = /^(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(seen);
-      if (match) resolve(match[1]);
-    });
-    void cli.then((r) => reject(new Error(`cli exited ${r.exitCode} before printing a URL:\n${r.all}`)));
-  });
+  const printed = waitForOutput(cli.stdout, /^http:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/m, { ended: cli }).then(
+    (seen) => /^(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(seen)![1],
+  );
   printed.catch(() => {}); // awaited below; this only keeps an early rejection from being "unhandled"
   try {
     // A fresh profile each run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(path.join(dir, "profile"), { executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+    browser = await chromium.launchPersistentContext(path.join(dir, "profile"), { executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     const url = new URL(await printed);
     const page = await browser.newPage();
     const opened = performance.now();

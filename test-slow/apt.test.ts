@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { repoRoot } from "../../src/paths.js";
-import { ensureSource, sha256File } from "../../src/sources/fetch.js";
-import { findPin, loadPins } from "../../src/sources/pins.js";
-import { onPath } from "../../src/sources/providers/apt.js";
-import { filesUnder, tempDir } from "../fixtures/sources/helpers.js";
+import { repoRoot } from "../src/paths.js";
+import { ensureSource, sha256File } from "../src/sources/fetch.js";
+import { findPin, loadPins } from "../src/sources/pins.js";
+import { onPath } from "../src/sources/providers/apt.js";
+import { filesUnder, tempDir } from "../test/fixtures/sources/helpers.js";
 
-// Real network through apt (~700 KB). Deliberately not skipped when apt is missing: CI has it.
+// Needs the network (apt-get source, ~700 KB), so `npm run test:slow`, not `npm test`: CI must pass
+// offline. Deliberately not skipped when apt is missing: where it runs, it must prove something.
 test("the tinycc pin arrives through apt-get source and verifies", async (t) => {
   assert.ok(
     await onPath("apt-get"),

@@ -1,0 +1,96 @@
+// Stage 1 for the tests that need its tools (shell, web shell, stage-1 checks), without relying on
+// test order or on CI having built it: one store entry per machine, shared by all test files and
+// all `npm test` runs, copied into each test's own temporary home.
+//
+// Where the entry comes from, first hit wins (all under one flock, so two test files never build it
+// twice at once):
+//   1. the shared test home (os.tmpdir()/zilchboot-test-stage1-UID, or $ZILCHBOOT_TEST_STAGE1_HOME);
+//   2. the user's store (ZILCHBOOT_HOME or the data dir, where `zilchboot build` put it): entries
+//      whose output equals the lock's are copied into the shared home first, so the CLI finds them;
+//   3. a build into the shared home: `--runner native` (~20 s) where namespaces work, else QEMU.
+// The build goes through the CLI with a copy of the recipes, so it records into a temp lock.
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { recipesDir, workDir } from "../../src/paths.js";
+import { readLock } from "../../src/store/lock.js";
+import { listEntries, type StoreEntry } from "../../src/store/store.js";
+import { NativeBackend } from "../../src/vm/native.js";
+import { withFileLock } from "./file-lock.js";
+import { CLI, copyRecipes, testHome, type TestHome } from "./home.js";
+import { provisioned } from "./provisioned.js";
+
+export const STAGE1 = "1-stage1";
+
+/** The shared home holding the tests' stage-1 entry. */
+export function sharedStage1Home(env: NodeJS.ProcessEnv = process.env): string {
+  return env.ZILCHBOOT_TEST_STAGE1_HOME ?? path.join(os.tmpdir(), `zilchboot-test-stage1-${os.userInfo().uid}`);
+}
+
+async function lockedOutput(): Promise<string> {
+  const output = (await readLock(path.join(recipesDir(), "lock.json"))).stages[STAGE1]?.output;
+  if (!output) throw new Error(`recipes/lock.json has no ${STAGE1} entry: the tests need a locked stage 1`);
+  return output;
+}
+
+async function lockedEntries(home: string, output: string): Promise<StoreEntry[]> {
+  return (await listEntries(home)).filter((e) => e.record.stage === STAGE1 && e.record.outputSha256 === output);
+}
+
+/** Copies the user's locked stage-1 entries the shared home lacks (never moves or changes them). */
+async function adoptUserEntries(shared: string, output: string): Promise<void> {
+  const user = workDir();
+  if (path.resolve(user) === path.resolve(shared)) return;
+  for (const entry of await lockedEntries(user, output)) {
+    const into = path.join(shared, "store", path.basename(entry.dir));
+    if (await fs.access(into).then(() => true, () => false)) continue;
+    const staging = path.join(shared, "runs", `adopt-${path.basename(entry.dir)}-${process.pid}`);
+    await fs.cp(entry.dir, staging, { recursive: true, verbatimSymlinks: true });
+    await fs.mkdir(path.dirname(into), { recursive: true });
+    await fs.rename(staging, into);
+  }
+}
+
+let shared: Promise<StoreEntry> | undefined;
+
+/** The locked stage-1 entry in the shared home, adopted or built on first use. */
+export function sharedStage1(): Promise<StoreEntry> {
+  shared ??= (async () => {
+    const home = sharedStage1Home();
+    const output = await lockedOutput();
+    const { kernel, seed } = await provisioned();
+    return withFileLock(`${home}.lock`, async () => {
+      await adoptUserEntries(home, output);
+      // The CLI decides whether the current input hash is stored; a cached build boots nothing.
+      const recipes = await copyRecipes(await fs.mkdtemp(path.join(os.tmpdir(), "zilchboot-stage1-recipes-")));
+      try {
+        const native = (await new NativeBackend().probe()).usable ? ["--runner", "native"] : [];
+        const build = await execa("node", [CLI, "build", STAGE1, "--kernel", kernel.path, "--seed", seed, ...native], {
+          reject: false, env: { ...process.env, ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes },
+        });
+        if (build.exitCode !== 0) throw new Error(`building ${STAGE1} for the tests failed (exit ${build.exitCode}):\n${build.stderr}`);
+      } finally {
+        await fs.rm(recipes, { recursive: true, force: true });
+      }
+      const [entry] = await lockedEntries(home, output);
+      if (!entry) throw new Error(`${home} holds no ${STAGE1} entry with the locked output ${output} after a successful build`);
+      return entry;
+    });
+  })();
+  return shared;
+}
+
+export interface Stage1Home extends TestHome {
+  /** The stage-1 entry inside this test home's store. */
+  stage1: StoreEntry;
+}
+
+/** A temp home (and recipes copy) whose store holds a copy of the locked stage-1 entry. */
+export async function testHomeWithStage1(prefix: string): Promise<Stage1Home> {
+  const entry = await sharedStage1();
+  const home = await testHome(prefix);
+  const dir = path.join(home.home, "store", path.basename(entry.dir));
+  await fs.cp(entry.dir, dir, { recursive: true, verbatimSymlinks: true });
+  return { ...home, stage1: { dir, outDir: path.join(dir, "out"), record: entry.record } };
+}

@@ -290,6 +290,7 @@ export class HostShare {
   }
 
   private async rename(from: string[], to: string[]): Promise<void> {
+    if (from.length === 0) throw new P9Error(ERRNO.EPERM, "cannot rename the share's root");
     await fs.rename(await this.host.resolve(from), await this.host.resolve(to));
     this.fids.renamed(from, to);
   }

@@ -1,6 +1,7 @@
 // Pure translation of `boot-iso` options into QEMU's argv: a plain PC booting from a read-only CD.
 import path from "node:path";
 import { acceleratorFlags } from "../vm/qemu-args.js";
+import { qemuOptionValue } from "../vm/qemu-option.js";
 
 export interface IsoMachine {
   iso: string;
@@ -12,11 +13,6 @@ export interface IsoMachine {
   display: string | null;
   /** A user-mode (NAT) NIC; without it the guest has no network device at all. */
   net: boolean;
-}
-
-/** QEMU splits option values at commas; a literal comma is written twice. */
-export function qemuOptionValue(value: string): string {
-  return value.replaceAll(",", ",,");
 }
 
 export function isoQemuArgs(machine: IsoMachine): string[] {

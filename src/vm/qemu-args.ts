@@ -3,6 +3,7 @@ import path from "node:path";
 import { ARCH, type GuestArch } from "../arch.js";
 import type { BootSpec } from "./backend.js";
 import { DEBUG_EXIT_PORT, kernelCommandLine } from "./guest-protocol.js";
+import { qemuOptionValue } from "./qemu-option.js";
 
 /** Extra flags an accelerator needs besides `-accel`. */
 export function acceleratorFlags(accel: string): string[] {
@@ -36,19 +37,22 @@ export function qemuArgs(spec: BootSpec, accel: string, interactive?: Interactiv
     "-no-reboot",
     "-kernel", path.resolve(spec.kernel),
     "-append", kernelCommandLine(spec),
-    "-fsdev", `local,id=rootfs,path=${path.resolve(spec.rootDir)},security_model=none,readonly=on`,
+    "-fsdev", `local,id=rootfs,path=${qemuOptionValue(path.resolve(spec.rootDir))},security_model=none,readonly=on`,
     "-device", "virtio-9p-pci,fsdev=rootfs,mount_tag=rootfs",
   ];
   if (spec.outDir) {
+    // mapped-file: what the guest makes of modes, owners, symlinks and special files is written to
+    // `.virtfs_metadata` files, never applied on the host, where every entry is a plain file or
+    // directory (0600/0700). realiseMappedOutput turns that into the output tree after the run.
     args.push(
-      "-fsdev", `local,id=out,path=${path.resolve(spec.outDir)},security_model=none`,
+      "-fsdev", `local,id=out,path=${qemuOptionValue(path.resolve(spec.outDir))},security_model=mapped-file`,
       "-device", "virtio-9p-pci,fsdev=out,mount_tag=out",
     );
   }
   if (interactive) {
     // A second serial port (guest ttyS1) carries control lines such as window sizes, so that the
     // console itself stays a plain byte stream in both directions.
-    args.push("-chardev", `socket,id=control,path=${interactive.controlSocket}`, "-serial", "chardev:control");
+    args.push("-chardev", `socket,id=control,path=${qemuOptionValue(interactive.controlSocket)}`, "-serial", "chardev:control");
   }
   args.push("-device", `isa-debug-exit,iobase=0x${DEBUG_EXIT_PORT.toString(16)},iosize=0x04`);
   return args;

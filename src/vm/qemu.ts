@@ -4,9 +4,10 @@ import { execa } from "execa";
 import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
 import { chooseAccelerator, acceleratorCandidates, TCG } from "./accel.js";
-import type { BootSpec, ProbeResult, VmBackend, VmRun } from "./backend.js";
+import type { BootSpec, ProbeResult, VmBackend, VmOutcome, VmRun } from "./backend.js";
 import { ConsoleLog } from "./console-log.js";
 import { GuestReport, interpretQemuExit } from "./guest-protocol.js";
+import { realiseMappedOutput } from "./p9/mapped-output.js";
 import { qemuArgs, qemuBinaryFor } from "./qemu-args.js";
 import { openControlChannel, type ControlChannel } from "./qemu-control.js";
 
@@ -117,6 +118,7 @@ export class QemuBackend implements VmBackend {
       const outcome = signal?.aborted
         ? ({ kind: "backend-error", detail: "cancelled" } as const)
         : interpretQemuExit(result.exitCode, timedOut, String(result.stderr ?? ""), report.reportedStatus);
+      if (spec.outDir) await realiseOutput(spec.outDir, outcome);
       return {
         outcome,
         firstOutputMs,
@@ -130,6 +132,17 @@ export class QemuBackend implements VmBackend {
       process.removeListener("exit", onExit);
       await control?.close();
     }
+  }
+}
+
+/** Turns the mapped-file out share (see qemuArgs) into a plain tree, whatever the outcome, so a
+ *  kept failed run holds real symlinks and no setuid file either. When the guest failed, its
+ *  failure is the error to report; the output is not used then. */
+async function realiseOutput(outDir: string, outcome: VmOutcome): Promise<void> {
+  try {
+    await realiseMappedOutput(outDir);
+  } catch (err) {
+    if (outcome.kind === "status" && outcome.status === 0) throw err;
   }
 }
 

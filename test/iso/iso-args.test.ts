@@ -1,7 +1,8 @@
 // The boot-iso argv, without QEMU: what the guest gets and what it must not.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isoQemuArgs, qemuOptionValue, type IsoMachine } from "../../src/iso/iso-args.js";
+import { isoQemuArgs, type IsoMachine } from "../../src/iso/iso-args.js";
+import { qemuOptionValue } from "../../src/vm/qemu-option.js";
 
 const machine: IsoMachine = { iso: "/images/os.iso", accel: "tcg,thread=multi", memoryMiB: 2048, cpus: 2, display: null, net: false };
 

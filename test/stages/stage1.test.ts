@@ -7,24 +7,26 @@ import path from "node:path";
 import { before, test } from "node:test";
 import { execa } from "execa";
 import { cacheDir, recipesDir, workDir } from "../../src/paths.js";
+import { createHostSession } from "../../src/host-session.js";
 import { guestDir } from "../../src/provision.js";
-import { buildChain, type ChainOptions } from "../../src/stages/chain.js";
+import { buildTarget } from "../../src/stages/chain.js";
+import type { Session } from "../../src/stages/session.js";
 import { loadStage } from "../../src/stages/recipe.js";
-import { buildStage } from "../../src/stages/run.js";
+import { buildStage, type BuildStageOptions } from "../../src/stages/run.js";
 import { findLeaks } from "../../src/store/leaks.js";
 import type { StoreEntry } from "../../src/store/store.js";
 import { QemuBackend } from "../../src/vm/qemu.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
 import { repoRoot } from "../../src/paths.js";
 
-let options: ChainOptions;
+let options: Omit<BuildStageOptions, "stage" | "sources" | "dependencies"> & { lockFile: string };
+let session: Session;
 let stage1: StoreEntry;
 
 before(async () => {
   const { kernel, seed } = await provisioned();
+  session = createHostSession({ seedFile: seed, kernelFile: kernel.path, home: workDir(), recipesRoot: recipesDir(), vm: { cpus: os.availableParallelism() } });
   options = {
-    recipesRoot: recipesDir(),
-    provision: { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() },
     workDir: workDir(),
     guestDir: guestDir(),
     seed,
@@ -33,14 +35,14 @@ before(async () => {
     cpus: os.availableParallelism(),
     lockFile: path.join(recipesDir(), "lock.json"),
   };
-  stage1 = await buildChain("1-stage1", options);
+  stage1 = await buildTarget(session, "1-stage1");
 });
 
 test("stage 1 matches its lock, and asking again boots no VM", async () => {
   const lock = JSON.parse(await fs.readFile(path.join(recipesDir(), "lock.json"), "utf8")) as { stages: Record<string, { output: string }> };
   assert.equal(stage1.record.outputSha256, lock.stages["1-stage1"]?.output);
   const seen: string[] = [];
-  await buildChain("1-stage1", { ...options, onStageDone: (name, result) => seen.push(`${name}:${result.cached ? "cached" : "built"}`) });
+  await buildTarget(session, "1-stage1", { onStageDone: (name, report) => seen.push(`${name}:${report.cached ? "cached" : "built"}`) });
   assert.deepEqual(seen, ["1-stage1:cached"]);
 });
 
@@ -78,7 +80,7 @@ test("stage 1's tcc, ash, tar and bzip2 work in a fresh VM", async () => {
 
 test("zilchboot verify 1-stage1 with another vCPU count reproduces the locked output", async () => {
   const { kernel, seed } = await provisioned();
-  const cpus = options.cpus === 1 ? 2 : 1;
+  const cpus = session.vm.cpus === 1 ? 2 : 1;
   const result = await execa("node", [path.join(repoRoot, "dist", "src", "cli.js"), "verify", "1-stage1", "--cpus", String(cpus), "--kernel", kernel.path, "--seed", seed], { reject: false });
   assert.equal(result.exitCode, 0, result.stderr);
   assert.equal(result.stdout.trim(), `1-stage1: reproduced ${stage1.record.outputSha256} (matches recipes/lock.json)`);

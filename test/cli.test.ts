@@ -83,7 +83,7 @@ test("each command takes its own flags; another command's flag is a usage error 
   const ls = await zilchboot(["ls", "--until", "x"]);
   assert.equal(ls.exitCode, 2);
   assert.equal(ls.stderr, "zilchboot: ls does not take --until (it takes: --help, --verbose); run 'zilchboot ls --help'");
-  for (const [command, flag] of [["plan", "--cpus"], ["gc", "--force"], ["boot-iso", "--rerun"], ["shell", "--runner"], ["fetch", "--seed"]]) {
+  for (const [command, flag] of [["plan", "--cpus"], ["gc", "--force"], ["boot-iso", "--rerun"], ["shell", "--force"], ["fetch", "--seed"]]) {
     const result = await zilchboot([command, flag, "1"]);
     assert.equal(result.exitCode, 2, `${command} ${flag}`);
     assert.match(result.stderr, new RegExp(`^zilchboot: ${command} does not take ${flag} \\(it takes: [^)]*--help, `));

@@ -38,7 +38,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   shell: {
     summary: "open ash in a stage's VM (its inputs, or --after also its output; --web for a browser)",
     usage: "STAGE [--before|--after] [--rerun] [--web] [VM options]",
-    options: (({ runner: _runner, ...vm }) => ({ ...COMMON_OPTIONS, ...vm, before: { type: "boolean" }, after: { type: "boolean" }, rerun: { type: "boolean" }, web: { type: "boolean" } }))(VM_OPTIONS),
+    // --runner is taken only to refuse `native` with the reason (a shell needs a VM console).
+    options: { ...COMMON_OPTIONS, ...VM_OPTIONS, before: { type: "boolean" }, after: { type: "boolean" }, rerun: { type: "boolean" }, web: { type: "boolean" } },
     load: () => import("./shell.js"),
   },
   plan: {

@@ -140,7 +140,8 @@ export function hostProvisioner(opts: HostProvisionerOptions): Provisioner {
     pins: () => (pins ??= loadPins(pinsFile()).then((list) => Object.fromEntries(list.map((pin) => [pin.name, pin.sha256])))),
     async knownSeedSha256(arch) {
       if (arch === "x86_64" && opts.seedFile) return (await provider.seed(arch)).sha256;
-      return lastBuiltSeedSha256(arch, (await provider.pins()).tinycc);
+      // Without a readable pin there is no cheap answer; providing the seed reports the problem.
+      return lastBuiltSeedSha256(arch, await provider.pins().then((pins) => pins.tinycc, () => undefined));
     },
     seed: (arch) => once(seeds, arch, () => provideSeed(arch === "x86_64" ? opts.seedFile : undefined, opts, arch)),
     kernel: (arch) => once(kernels, arch, () => provideKernel(arch === "x86_64" ? opts.kernelFile : undefined, opts, arch)),

@@ -43,7 +43,8 @@ export type FactsSource = Pick<Session, "recipesRoot" | "home" | "guestDir" | "l
 
 export async function gatherFacts(session: FactsSource, target: string): Promise<PlanFacts & { store: Awaited<ReturnType<typeof storeIndex>> }> {
   const ordered = await stagesInOrder(session.recipesRoot, target);
-  const pins = await session.provision.pins();
+  // recipes/sources.json is read only when a stage declares sources.
+  const pins = ordered.some((stage) => stage.sources.length > 0) ? await session.provision.pins() : {};
   const stages: StageFacts[] = [];
   for (const stage of ordered) {
     const sources = Object.fromEntries(stage.sources.map((s) => {

@@ -13,11 +13,15 @@ import { copySmokeStage } from "../helpers/recipes.js";
 const cli = path.join(repoRoot, "dist", "src", "cli.js");
 const TIMEOUT = { timeout: 300_000 };
 
-/** Resolves once the sleeping smoke guest has printed its argv (PID 1 is running). */
-async function guestRunning(home: string): Promise<void> {
+/** Resolves once the sleeping smoke guest has printed its argv (PID 1 is running); fails at once
+ *  if the build ends before that. */
+async function guestRunning(home: string, child: Promise<{ exitCode?: number; stderr: string }>): Promise<void> {
+  let ended: string | null = null;
+  void child.then((result) => (ended = `the build ended first (exit ${result.exitCode}): ${result.stderr}`));
   for (;;) {
     const log = await fs.readFile(path.join(home, "logs", "0-smoke.log"), "utf8").catch(() => "");
     if (log.includes("argv: sleep=600")) return;
+    if (ended) throw new Error(ended);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -37,7 +41,7 @@ async function sleepingBuild(prefix: string) {
 
 test("SIGTERM during a stage kills the VM, stores nothing, cleans the run and exits 130", TIMEOUT, async () => {
   const { home, child } = await sleepingBuild("cli-sigterm");
-  await guestRunning(home);
+  await guestRunning(home, child);
   child.kill("SIGTERM");
   const result = await child;
   assert.equal(result.exitCode, 130, result.stderr);
@@ -50,7 +54,7 @@ test("SIGTERM during a stage kills the VM, stores nothing, cleans the run and ex
 
 test("SIGKILL of the CLI mid-stage takes QEMU down too, leaves the store unchanged, and the next build succeeds", TIMEOUT, async () => {
   const { home, recipes, env, args, child } = await sleepingBuild("cli-sigkill");
-  await guestRunning(home);
+  await guestRunning(home, child);
   child.kill("SIGKILL");
   await child;
   // QEMU notices its parent's death on its own; poll until it is gone (the test timeout bounds it).

@@ -10,9 +10,10 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { cacheDir, recipesDir, repoRoot, workDir } from "../src/paths.js";
 import { guestDir, provideKernel, provideSeed, provideStageSources, type ProvisionOptions } from "../src/provision.js";
-import { buildChain, type ChainOptions } from "../src/stages/chain.js";
+import { createHostSession } from "../src/host-session.js";
+import { buildTarget } from "../src/stages/chain.js";
 import { loadStage } from "../src/stages/recipe.js";
-import { buildStage } from "../src/stages/run.js";
+import { buildStage, type BuildStageOptions } from "../src/stages/run.js";
 import type { VmBackend } from "../src/vm/backend.js";
 import { NativeBackend } from "../src/vm/native.js";
 import { QemuBackend } from "../src/vm/qemu.js";
@@ -30,10 +31,10 @@ const seed = await provideSeed(undefined, provision);
 const qemu = new QemuBackend({ probeKernel: kernel.path, cacheDir: cacheDir() });
 const native = new NativeBackend();
 const scratch = await fs.mkdtemp(path.join(os.tmpdir(), "zilchboot-bench-"));
-const base = (backend: VmBackend, cpus: number): ChainOptions => ({
-  recipesRoot: recipesDir(), provision, workDir: workDir(), guestDir: guestDir(), seed: seed.path,
-  kernel: { path: kernel.path, identity: kernel.identity }, backend, cpus,
+const base = (backend: VmBackend, cpus: number): Omit<BuildStageOptions, "stage" | "sources" | "dependencies"> => ({
+  workDir: workDir(), guestDir: guestDir(), seed: seed.path, kernel: { path: kernel.path, identity: kernel.identity }, backend, cpus,
 });
+const session = createHostSession({ seedFile: seed.path, kernelFile: kernel.path, recipesRoot: recipesDir(), vm: { cpus: os.availableParallelism() } });
 
 const smoke = await loadStage(recipesDir(), "0-smoke");
 for (const cpus of [1, os.availableParallelism()]) {
@@ -48,7 +49,7 @@ for (const cpus of [1, os.availableParallelism()]) {
 }
 
 // Stage 1 and 2a0: rebuilt (forced) in a scratch store; inputs come from the real store.
-const stage1 = await buildChain("1-stage1", base(qemu, os.availableParallelism()));
+const stage1 = await buildTarget(session, "1-stage1");
 for (const name of ["1-stage1", "2a0-make"]) {
   const stage = await loadStage(recipesDir(), name);
   const dependencies: Record<string, typeof stage1> = stage.inputs.includes("1-stage1") ? { "1-stage1": stage1 } : {};
@@ -80,6 +81,6 @@ for (const [label, backend] of [["native", native], ["qemu", qemu]] as const) {
 console.log(`tcc.c compile: QEMU/native ${(perCompile.qemu / perCompile.native).toFixed(1)}× (emulation cost alone)`);
 
 const started = performance.now();
-await buildChain("2a0-make", base(qemu, os.availableParallelism()));
+await buildTarget(session, "2a0-make");
 console.log(`no-op build of the cached chain up to 2a0-make: ${Math.round(performance.now() - started)} ms (goal ≤ 1000 ms)`);
 await fs.rm(scratch, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // Reading typed flag values out of a command's parsed options, with one-line usage errors.
 import { ZilchError } from "./errors.js";
-import type { CommandContext } from "./commands.js";
+import type { CommandContext } from "./commands/context.js";
 
 type Options = Pick<CommandContext, "options">;
 

@@ -1,36 +1,10 @@
 #!/usr/bin/env node
-// Thin adapter: parse flags, call one command, print, set the exit code. The only place that exits.
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ZilchError, isZilchError } from "./errors.js";
-import { COMMANDS, type CommandContext } from "./commands.js";
-
-const GLOBAL_OPTIONS = {
-  help: { type: "boolean", short: "h" },
-  verbose: { type: "boolean", short: "v" },
-  mirror: { type: "string", multiple: true },
-  seed: { type: "string" },
-  kernel: { type: "string" },
-  accel: { type: "string" },
-  qemu: { type: "string" },
-  cpus: { type: "string" },
-  memory: { type: "string" },
-  timeout: { type: "string" },
-  keep: { type: "boolean" },
-  force: { type: "boolean" },
-  "update-lock": { type: "boolean" },
-  json: { type: "string" },
-  runner: { type: "string" },
-  display: { type: "boolean" },
-  net: { type: "boolean" },
-  until: { type: "string" },
-  log: { type: "string" },
-  before: { type: "boolean" },
-  after: { type: "boolean" },
-  rerun: { type: "boolean" },
-  web: { type: "boolean" },
-  backend: { type: "string" },
-  arch: { type: "string" },
-} satisfies ParseArgsConfig["options"];
+// Thin adapter: parse the command's own flags, load and call that one command, print, set the exit
+// code. The only place that exits. Command code is loaded only for the command that runs.
+import { isZilchError } from "./errors.js";
+import { COMMANDS } from "./commands/index.js";
+import type { CommandContext } from "./commands/context.js";
+import { parseCommandWords } from "./commands/flags.js";
 
 const USAGE = `usage: zilchboot <command> [options]
 
@@ -47,43 +21,38 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + "\n");
     return commandName ? 0 : 2;
   }
-  const command = COMMANDS[commandName];
-  if (!command) {
+  const spec = Object.hasOwn(COMMANDS, commandName) ? COMMANDS[commandName] : undefined;
+  if (!spec) {
     process.stderr.write(`zilchboot: unknown command ${JSON.stringify(commandName)}; run 'zilchboot --help' for the list\n`);
     return 2;
   }
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, options: GLOBAL_OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    process.stderr.write(`zilchboot ${commandName}: ${(error as Error).message}; run 'zilchboot ${commandName} --help'\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`usage: zilchboot ${commandName} ${command.usage}\n\n${command.help}\n`);
-    return 0;
-  }
-  const verbose = parsed.values.verbose ?? false;
+  const verbose = rest.includes("--verbose") || rest.includes("-v");
   const interrupt = new AbortController();
-  const onSignal = (name: NodeJS.Signals) => {
-    if (interrupt.signal.aborted) process.exit(130);
-    process.stderr.write(`zilchboot: ${name}, stopping\n`);
-    interrupt.abort();
-    // Host builds (kernel, seed) do not listen for the abort: don't outlive them by much.
-    setTimeout(() => process.exit(130), 10_000).unref();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const context: CommandContext = {
-    positionals: parsed.positionals,
-    options: parsed.values,
-    verbose,
-    tty: process.stderr.isTTY ?? false,
-    log: (line) => process.stderr.write(`${line}\n`),
-    print: (line) => process.stdout.write(`${line}\n`),
-    signal: interrupt.signal,
-  };
   try {
+    const words = parseCommandWords(commandName, spec.options, rest);
+    const command = await spec.load();
+    if (words.options.help) {
+      process.stdout.write(`usage: zilchboot ${commandName} ${spec.usage}\n\n${command.help}\n`);
+      return 0;
+    }
+    const onSignal = (name: NodeJS.Signals) => {
+      if (interrupt.signal.aborted) process.exit(130);
+      process.stderr.write(`zilchboot: ${name}, stopping\n`);
+      interrupt.abort();
+      // Host builds (kernel, seed) do not listen for the abort: don't outlive them by much.
+      setTimeout(() => process.exit(130), 10_000).unref();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    const context: CommandContext = {
+      positionals: words.positionals,
+      options: words.options,
+      verbose: words.options.verbose === true,
+      tty: process.stderr.isTTY ?? false,
+      log: (line) => process.stderr.write(`${line}\n`),
+      print: (line) => process.stdout.write(`${line}\n`),
+      signal: interrupt.signal,
+    };
     await command.run(context);
     return 0;
   } catch (error) {
@@ -99,5 +68,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-export { ZilchError };
 process.exitCode = await main(process.argv.slice(2));

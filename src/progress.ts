@@ -1,11 +1,12 @@
 // What a build shows while it runs: on a TTY one live line per running stage (name, elapsed time,
-// last console line), off a TTY plain lines; then a summary table and, with --json, a report file.
+// last console line), off a TTY plain lines; then a summary table and, with --json, a report file
+// (written for failed runs too, with the error).
 import { writeJsonAtomic } from "./store/atomic-file.js";
-import type { BuildStageResult } from "./stages/run.js";
+import type { StepReport } from "./stages/chain.js";
 
 export interface StageReport {
   stage: string;
-  action: "cached" | "built";
+  action: "cached" | "built" | "verified";
   seconds: number;
   inputHash: string;
   outputSha256: string;
@@ -34,12 +35,12 @@ export class Progress {
     if (this.running && line.trim()) this.running.last = line.trim();
   }
 
-  done(stage: string, result: BuildStageResult, seconds: number): void {
+  done(stage: string, result: StepReport, seconds: number): void {
     this.stopLive();
-    const r = result.entry.record;
+    const r = result.record;
     this.rows.push({
       stage,
-      action: result.cached ? "cached" : "built",
+      action: result.cached ? "cached" : result.entry ? "built" : "verified",
       seconds: Math.round(seconds * 10) / 10,
       inputHash: r.inputHash,
       outputSha256: r.outputSha256,
@@ -65,8 +66,9 @@ export class Progress {
     return [header, ...body].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
   }
 
-  async writeJson(file: string, target: string): Promise<void> {
-    await writeJsonAtomic(file, { target, stages: this.rows });
+  /** The report: `ok`, the stages that finished, and on failure the error's code, message and hint. */
+  async writeJson(file: string, target: string, error?: { code: string; message: string; hint?: string }): Promise<void> {
+    await writeJsonAtomic(file, { target, ok: error === undefined, stages: this.rows, ...(error ? { error } : {}) });
   }
 
   private redraw(): void {

@@ -1,17 +1,17 @@
 // Gets a stage run what it needs from the host: verified sources, a validated seed, a guest kernel.
-// Each step reuses what the user passed (--seed/--kernel) or what the cache already holds.
+// Each step reuses what the user passed (--seed/--kernel) or what the cache already holds. The
+// builders and fetchers are loaded on first use: a cached chain needs none of them.
+import fs from "node:fs/promises";
 import path from "node:path";
 import { ARCH, type GuestArch } from "./arch.js";
-import { buildKernel } from "./kernel/build-kernel.js";
 import { cacheDir, imagesDir, recipesDir, repoRoot } from "./paths.js";
-import { buildSeed } from "./seed/build-seed.js";
-import { validateSeed } from "./seed/elf.js";
-import { ensureSource, type FetchOptions } from "./sources/fetch.js";
+import type { FetchOptions } from "./sources/fetch.js";
 import { findPin, loadPins, type SourcePin } from "./sources/pins.js";
-import { unpackedTree } from "./sources/unpack.js";
 import type { StageRecipe } from "./stages/recipe.js";
-import type { ServedSource } from "./stages/run.js";
+import type { KernelChoice, Provisioner, ServedSource } from "./stages/session.js";
 import { sha256File } from "./sha256.js";
+
+export type { KernelChoice } from "./stages/session.js";
 
 export interface ProvisionOptions {
   mirrors: string[];
@@ -19,11 +19,6 @@ export interface ProvisionOptions {
   log: (line: string) => void;
   verbose: boolean;
   jobs: number;
-}
-
-export interface KernelChoice {
-  path: string;
-  identity: Record<string, string>;
 }
 
 export function pinsFile(): string {
@@ -51,17 +46,20 @@ export function fetchOptions(opts: ProvisionOptions): FetchOptions {
 export async function fetchPinned(names: string[], opts: ProvisionOptions): Promise<Array<{ pin: SourcePin; path: string }>> {
   const pins = await loadPins(pinsFile());
   const chosen = names.length > 0 ? names.map((name) => findPin(pins, name)) : pins;
+  const { ensureSource } = await import("./sources/fetch.js");
   const results: Array<{ pin: SourcePin; path: string }> = [];
   for (const pin of chosen) results.push({ pin, path: await ensureSource(pin, fetchOptions(opts)) });
   return results;
 }
 
 export async function provideSeed(seedFile: string | undefined, opts: ProvisionOptions, arch: GuestArch = "x86_64"): Promise<{ path: string; sha256: string; built: boolean }> {
+  const { validateSeed } = await import("./seed/elf.js");
   if (seedFile) {
     await validateSeed(seedFile, arch);
     return { path: path.resolve(seedFile), sha256: await sha256File(seedFile), built: false };
   }
   const [tinycc] = await fetchPinned(["tinycc"], opts);
+  const { buildSeed } = await import("./seed/build-seed.js");
   const seed = await buildSeed({
     tinyccTarball: tinycc.path,
     arch,
@@ -78,6 +76,7 @@ export async function provideKernel(kernelFile: string | undefined, opts: Provis
     return { path: path.resolve(kernelFile), identity: { custom: path.resolve(kernelFile), sha256: await sha256File(kernelFile) } };
   }
   const [linux] = await fetchPinned(["linux"], opts);
+  const { buildKernel } = await import("./kernel/build-kernel.js");
   const image = await buildKernel({
     linuxTarball: linux.path,
     linuxSha256: linux.pin.sha256,
@@ -96,6 +95,7 @@ export async function provideKernel(kernelFile: string | undefined, opts: Provis
 export async function provideStageSources(stage: StageRecipe, opts: ProvisionOptions): Promise<Record<string, ServedSource>> {
   if (stage.sources.length === 0) return {};
   const fetched = await fetchPinned(stage.sources.map((s) => s.pin), opts);
+  const { unpackedTree } = await import("./sources/unpack.js");
   const served: Record<string, ServedSource> = {};
   for (const [i, wanted] of stage.sources.entries()) {
     const { pin, path: file } = fetched[i];
@@ -104,4 +104,48 @@ export async function provideStageSources(stage: StageRecipe, opts: ProvisionOpt
       : { servedAs: pin.file, path: file, sha256: pin.sha256 };
   }
   return served;
+}
+
+/** The seed builder's last output for `arch` (images/…/tcc-seed + its .json record), if it was
+ *  built from the pinned tinycc and its bytes still match the record: what the next build would
+ *  serve, known without probing the host compiler or fetching anything. */
+export async function lastBuiltSeedSha256(arch: GuestArch, tinyccSha256: string | undefined): Promise<string | null> {
+  const file = path.join(archImagesDir(arch), "tcc-seed");
+  try {
+    const record = JSON.parse(await fs.readFile(`${file}.json`, "utf8")) as { arch?: string; sha256?: string; tinyccSha256?: string };
+    if (record.arch !== arch || record.tinyccSha256 !== tinyccSha256 || typeof record.sha256 !== "string") return null;
+    return (await sha256File(file)) === record.sha256 ? record.sha256 : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface HostProvisionerOptions extends ProvisionOptions {
+  /** --seed / --kernel: files for x86_64 stages instead of building them. */
+  seedFile?: string;
+  kernelFile?: string;
+}
+
+/** Kernels, seeds and sources from this host, each provided at most once per arch. */
+export function hostProvisioner(opts: HostProvisionerOptions): Provisioner {
+  const once = <T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> => {
+    let value = cache.get(key);
+    if (!value) cache.set(key, (value = make()));
+    return value;
+  };
+  const seeds = new Map<string, Promise<{ path: string; sha256: string }>>();
+  const kernels = new Map<string, Promise<KernelChoice>>();
+  let pins: Promise<Record<string, string>> | undefined;
+  const provider: Provisioner = {
+    pins: () => (pins ??= loadPins(pinsFile()).then((list) => Object.fromEntries(list.map((pin) => [pin.name, pin.sha256])))),
+    async knownSeedSha256(arch) {
+      if (arch === "x86_64" && opts.seedFile) return (await provider.seed(arch)).sha256;
+      // Without a readable pin there is no cheap answer; providing the seed reports the problem.
+      return lastBuiltSeedSha256(arch, await provider.pins().then((pins) => pins.tinycc, () => undefined));
+    },
+    seed: (arch) => once(seeds, arch, () => provideSeed(arch === "x86_64" ? opts.seedFile : undefined, opts, arch)),
+    kernel: (arch) => once(kernels, arch, () => provideKernel(arch === "x86_64" ? opts.kernelFile : undefined, opts, arch)),
+    sources: (stage) => provideStageSources(stage, opts),
+  };
+  return provider;
 }

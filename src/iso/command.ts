@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { positiveInt, str } from "../cli-options.js";
-import type { Command, CommandContext } from "../commands.js";
+import type { Command, CommandContext } from "../commands/context.js";
 import { ZilchError } from "../errors.js";
 import { cacheDir, workDir } from "../paths.js";
 import { provideKernel } from "../provision.js";
@@ -102,9 +102,8 @@ function report(ctx: CommandContext, result: IsoBootResult, until: string | unde
   }
 }
 
+// Summary, usage and flags live in the command table (src/commands/index.ts).
 export const bootIsoCommand: Command = {
-  summary: "boot an ISO image in QEMU with its serial console in this terminal",
-  usage: "FILE.iso [--memory MIB] [--cpus N] [--display] [--net] [--until TEXT] [--timeout SEC] [--log FILE]",
   help: `Boots FILE (an ISO 9660 image with a BIOS El Torito entry, attached read-only) as a CD in a PC
 (SeaBIOS) under QEMU with the probed accelerator, its first serial port passed through to this
 terminal. On a TTY keys go to the guest raw: ${ESCAPE_HELP}.

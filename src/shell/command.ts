@@ -2,8 +2,7 @@
 // user's terminal or behind a web page, and say how it ended.
 import { TerminalFrontend } from "../console/terminal.js";
 import { ZilchError } from "../errors.js";
-import type { ChainOptions } from "../stages/chain.js";
-import { loadStage } from "../stages/recipe.js";
+import type { Session } from "../stages/session.js";
 import { runWebShell } from "../web/web-shell.js";
 import type { ShellMode } from "./guest-session.js";
 import { prepareShell } from "./prepare.js";
@@ -54,15 +53,14 @@ export interface ShellContext {
   signal: AbortSignal;
 }
 
-export async function runShellCommand(words: ShellWords, chain: ChainOptions, ctx: ShellContext): Promise<void> {
-  const stage = await loadStage(chain.recipesRoot, words.stage);
-  const prepared = await prepareShell({ stage: words.stage, mode: words.mode, rerun: words.rerun, chain });
+export async function runShellCommand(words: ShellWords, session: Session, ctx: ShellContext): Promise<void> {
+  const prepared = await prepareShell({ stage: words.stage, mode: words.mode, rerun: words.rerun, session });
   const runOptions = {
-    backend: chain.backend,
-    kernel: chain.kernel.path,
-    cpus: chain.cpus,
-    memoryMiB: chain.memoryMiB ?? stage.memoryMiB,
-    timeoutMs: chain.timeoutMs,
+    backend: prepared.backend,
+    kernel: prepared.kernel,
+    cpus: prepared.cpus,
+    memoryMiB: session.vm.memoryMiB ?? prepared.stage.memoryMiB,
+    timeoutMs: session.vm.timeoutMs,
     signal: ctx.signal,
   };
   let result: ShellResult | null;

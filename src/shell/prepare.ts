@@ -1,15 +1,18 @@
-// Gets a shell session's guest root ready: the stage's inputs (built or reused as a build would),
-// its output with --after, and stage 1's tools. Nothing here boots the session's own VM.
+// Gets a shell session's guest root ready: the stage's inputs (built or reused by the same chain
+// walk a build does), its output with --after, stage 1's tools, and what booting the stage takes.
+// Nothing here boots the session's own VM.
+import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
-import path from "node:path";
 import { ZilchError } from "../errors.js";
-import { provideStageSources } from "../provision.js";
-import { buildChain, type ChainOptions } from "../stages/chain.js";
+import { bootMaterials, buildInputs, buildTarget } from "../stages/chain.js";
 import { loadStage, type StageRecipe } from "../stages/recipe.js";
+import { openRunLog } from "../stages/run-log.js";
 import { STAGE1, seesSeedAndGuest } from "../stages/runners.js";
+import type { Session } from "../stages/session.js";
 import { readLock } from "../store/lock.js";
 import { createRunDir } from "../store/run-dir.js";
 import { listEntries, type StoreEntry } from "../store/store.js";
+import type { VmBackend } from "../vm/backend.js";
 import { sessionScript, type ShellMode } from "./guest-session.js";
 import { assembleShellShare } from "./shell-share.js";
 
@@ -17,7 +20,7 @@ export interface PrepareShellOptions {
   stage: string;
   mode: ShellMode;
   rerun: boolean;
-  chain: ChainOptions;
+  session: Session;
 }
 
 export interface PreparedShell {
@@ -27,15 +30,19 @@ export interface PreparedShell {
   rootDir: string;
   outDir: string;
   logFile: string;
+  /** What boots the session: the stage's backend and kernel, and the vCPUs it can have. */
+  backend: VmBackend;
+  kernel: string;
+  cpus: number;
   /** Removes the session's share and scratch output. */
   dispose(): Promise<void>;
 }
 
 /** Stage 1's output provides init and ash: the entry this chain uses, else the locked one in the store. */
-async function stage1Entry(stage: StageRecipe, inputs: Record<string, StoreEntry>, chain: ChainOptions): Promise<StoreEntry> {
+async function stage1Entry(stage: StageRecipe, inputs: Record<string, StoreEntry>, session: Session): Promise<StoreEntry> {
   if (inputs[STAGE1]) return inputs[STAGE1];
-  const entries = (await listEntries(chain.workDir)).filter((e) => e.record.stage === STAGE1);
-  const locked = chain.lockFile ? (await readLock(chain.lockFile)).stages[STAGE1]?.output : undefined;
+  const entries = (await listEntries(session.home)).filter((e) => e.record.stage === STAGE1);
+  const locked = (await readLock(session.lockFile)).stages[STAGE1]?.output;
   const found = entries.find((e) => e.record.outputSha256 === locked) ?? entries[0];
   if (found) return found;
   if (stage.name === STAGE1) {
@@ -45,27 +52,28 @@ async function stage1Entry(stage: StageRecipe, inputs: Record<string, StoreEntry
       hint: `build it once ('zilchboot build ${STAGE1}'); the shell then serves those tools at /zilchboot/shell`,
     });
   }
-  return buildChain(STAGE1, chain);
+  return buildTarget(session, STAGE1);
 }
 
 export async function prepareShell(opts: PrepareShellOptions): Promise<PreparedShell> {
-  const { chain } = opts;
-  const stage = await loadStage(chain.recipesRoot, opts.stage);
+  const { session } = opts;
   // The shell's tools (stage 1's init, busybox and the console helper) are x86_64 programs.
-  if (stage.arch !== "x86_64") {
-    throw new ZilchError({ code: "USAGE", message: `zilchboot shell runs x86_64 stages only; ${stage.name} is ${stage.arch}`, hint: `debug it with 'zilchboot build ${stage.name} --keep --verbose', or with --runner native on a Linux host` });
+  const declared = await loadStage(session.recipesRoot, opts.stage);
+  if (declared.arch !== "x86_64") {
+    throw new ZilchError({ code: "USAGE", message: `zilchboot shell runs x86_64 stages only; ${declared.name} is ${declared.arch}`, hint: `debug it with 'zilchboot build ${declared.name} --keep --verbose', or with --runner native on a Linux host` });
   }
-  const inputs: Record<string, StoreEntry> = {};
-  for (const input of stage.inputs) inputs[input] = await buildChain(input, chain);
-  const output = opts.mode === "after" ? await buildChain(stage.name, chain) : undefined;
-  const tools = await stage1Entry(stage, inputs, chain);
-  const sources = await provideStageSources(stage, chain.provision);
+  // The plan up to the stage: its inputs built or reused exactly as a build would.
+  const { stage, inputs } = await buildInputs(session, opts.stage);
+  const output = opts.mode === "after" ? await buildTarget(session, stage.name) : undefined;
+  const tools = await stage1Entry(stage, inputs, session);
+  // The console helper runs under the x86_64 seed whatever the stage sees.
+  const seed = (await session.provision.seed("x86_64")).path;
+  const boot = await bootMaterials(session, stage, seesSeedAndGuest(stage) ? seed : null);
 
   // Locked while the session lives, so `gc` in another terminal leaves it alone.
-  const run = await createRunDir(chain.workDir, `shell-${stage.name}`);
+  const run = await createRunDir(session.home, `shell-${stage.name}`);
   const runDir = run.dir;
-  const logFile = path.join(chain.workDir, "logs", `shell-${stage.name}.log`);
-  await fs.mkdir(path.dirname(logFile), { recursive: true });
+  const logFile = await openRunLog(session.home, `shell-${stage.name}`, randomBytes(4).toString("hex"));
   const dispose = async () => {
     await fs.rm(runDir, { recursive: true, force: true });
     await run.release();
@@ -74,18 +82,18 @@ export async function prepareShell(opts: PrepareShellOptions): Promise<PreparedS
     const { rootDir, outDir } = await assembleShellShare(runDir, {
       // The stage sees what its build would see (seed and /guest for seed-tcc stages only).
       stage: {
-        ...(seesSeedAndGuest(stage) ? { seed: chain.seed, guestDir: chain.guestDir } : {}),
+        ...(boot.seed ? { seed: boot.seed, guestDir: session.guestDir } : {}),
         recipeDir: stage.dir,
         recipeLibDir: stage.libDir,
-        sources: Object.fromEntries(Object.values(sources).map((s) => [s.servedAs, s.path])),
+        sources: Object.fromEntries(Object.values(boot.sources).map((s) => [s.servedAs, s.path])),
         dependencies: Object.fromEntries(Object.entries(inputs).map(([name, e]) => [name, e.outDir])),
       },
       output: output ? { stageName: stage.name, outDir: output.outDir } : undefined,
       stage1OutDir: tools.outDir,
-      seed: chain.seed,
-      sessionScript: sessionScript({ stage, mode: opts.mode, rerun: opts.rerun, cpus: chain.cpus }),
+      seed,
+      sessionScript: sessionScript({ stage, mode: opts.mode, rerun: opts.rerun, cpus: boot.cpus }),
     });
-    return { stage, mode: opts.mode, rerun: opts.rerun, rootDir, outDir, logFile, dispose };
+    return { stage, mode: opts.mode, rerun: opts.rerun, rootDir, outDir, logFile, backend: boot.backend, kernel: boot.kernel.path, cpus: boot.cpus, dispose };
   } catch (error) {
     await dispose();
     throw error;

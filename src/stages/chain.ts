@@ -1,89 +1,217 @@
-// Builds a target stage after the stages it depends on (its "inputs"), each in its own fresh VM,
-// reusing store entries whose input hash matches.
-import type { GuestArch } from "../arch.js";
+// Executes a plan: walks the target's stages inputs first, reuses what the planner finds in the
+// store, and builds the rest, providing each build step only what it needs (its sources; its
+// arch's seed when it sees one; a kernel only when it boots one). `build`, `verify` and `shell`
+// are this one walk with different ends.
 import { ZilchError } from "../errors.js";
-import { provideStageSources, type ProvisionOptions } from "../provision.js";
-import type { VmBackend } from "../vm/backend.js";
+import { readLock } from "../store/lock.js";
+import type { BuildRecord, StoreEntry } from "../store/store.js";
+import type { VmBackend, VmRun } from "../vm/backend.js";
+import { gatherFacts } from "./plan-facts.js";
+import { decideStep, planStages, type KnownOutput, type PlanStep } from "./plan.js";
 import { loadStage, type StageRecipe } from "./recipe.js";
-import { findEntry, type StoreEntry } from "../store/store.js";
-import { inputHash } from "./input-hash.js";
-import { buildStage, stageInputs, type BuildStageOptions, type BuildStageResult } from "./run.js";
+import { rerunHint } from "./rerun-hint.js";
+import type { LockPolicy, StageRunResult } from "./run.js";
+import { seesSeedAndGuest } from "./runners.js";
+import { NO_KERNEL, type KernelChoice, type ServedSource, type Session } from "./session.js";
 
-/** What a stage of another arch boots with instead of the x86_64 seed, kernel and backend. */
-export type ArchTarget = Pick<BuildStageOptions, "seed" | "kernel" | "backend">;
-
-export type ChainOptions = Omit<BuildStageOptions, "stage" | "sources" | "dependencies" | "force"> & {
-  recipesRoot: string;
-  /** Provides seed, kernel and backend for stages whose "arch" is not x86_64 (called once per arch). */
-  archTarget?: (arch: GuestArch) => Promise<ArchTarget>;
-  /** Overrides the arch's backend for one stage (vm/select.ts: v86 under `--backend v86|auto`). */
-  backendFor?: (stage: StageRecipe) => Promise<VmBackend | undefined>;
-  provision: ProvisionOptions;
-  /** Rebuild the target even when cached (its inputs are still reused). */
-  forceTarget?: boolean;
-  onStageStart?: (stage: string) => void;
-  onStageDone?: (stage: string, result: BuildStageResult, seconds: number) => void;
-};
-
-/** Seed, kernel and backend for one stage: its arch's, and the backend `backendFor` picks, if any
- *  (with the vCPUs that backend can give: v86 has one). */
-export async function stageTarget(
-  stage: StageRecipe,
-  cpus: number,
-  targetFor: (arch: GuestArch) => Promise<ArchTarget>,
-  backendFor?: (stage: StageRecipe) => Promise<VmBackend | undefined>,
-): Promise<Partial<ArchTarget> & { cpus: number }> {
-  // Decide the backend first: a stage no backend can run fails before its kernel is provided.
-  const backend = await backendFor?.(stage);
-  const target = stage.arch === "x86_64" ? {} : await targetFor(stage.arch);
-  if (!backend) return { ...target, cpus };
-  return { ...target, backend, cpus: Math.min(cpus, backend.maxCpus ?? cpus) };
+/** One finished step, as progress lines and --json reports show it. */
+export interface StepReport {
+  cached: boolean;
+  record: BuildRecord;
+  /** null for a reused step. */
+  run: VmRun | null;
+  logFile: string | null;
+  /** The store entry; null for the target of a verify (compared, not stored). */
+  entry: StoreEntry | null;
 }
 
-/** Builds `target` and, first, whatever it depends on. Returns the target's store entry. */
-export async function buildChain(target: string, opts: ChainOptions): Promise<StoreEntry> {
-  const done = new Map<string, StoreEntry>();
-  const visiting: string[] = [];
-  const targets = new Map<GuestArch, Promise<ArchTarget>>();
-  const targetFor = (arch: GuestArch): Promise<ArchTarget> => {
-    if (!opts.archTarget) {
-      throw new ZilchError({ code: "USAGE", message: `this build cannot provide an ${arch} guest`, hint: "build it with the zilchboot CLI" });
-    }
-    let target = targets.get(arch);
-    if (!target) targets.set(arch, (target = opts.archTarget(arch)));
-    return target;
-  };
+export interface ChainHooks {
+  onStageStart?: (stage: string) => void;
+  onStageDone?: (stage: string, report: StepReport, seconds: number) => void;
+}
 
-  async function build(name: string): Promise<StoreEntry> {
-    const finished = done.get(name);
-    if (finished) return finished;
-    if (visiting.includes(name)) {
-      throw new ZilchError({ code: "PIN", message: `stage inputs form a cycle: ${[...visiting, name].join(" → ")}`, hint: "fix the inputs in the stage.json files" });
-    }
-    visiting.push(name);
-    const stage = await loadStage(opts.recipesRoot, name);
-    const dependencies: Record<string, StoreEntry> = {};
-    for (const input of stage.inputs) dependencies[input] = await build(input);
-    const sources = await provideStageSources(stage, opts.provision);
-    const started = performance.now();
-    opts.onStageStart?.(name);
-    const force = opts.forceTarget === true && name === target;
-    let chosen: Awaited<ReturnType<typeof stageTarget>>;
-    try {
-      chosen = await stageTarget(stage, opts.cpus, targetFor, opts.backendFor);
-    } catch (error) {
-      // No backend can run this stage (say an x86_64 input under --backend v86): that only matters
-      // if it has to be built. A stored one is reused without booting anything.
-      const stored = !force && await findEntry(opts.workDir, name, inputHash(await stageInputs({ ...opts, stage, sources, dependencies })));
-      if (!stored) throw error;
-      chosen = { cpus: opts.cpus };
-    }
-    const result = await buildStage({ ...opts, ...chosen, stage, sources, dependencies, force });
-    opts.onStageDone?.(name, result, (performance.now() - started) / 1000);
-    visiting.pop();
-    done.set(name, result.entry);
-    return result.entry;
+export interface BuildOptions extends ChainHooks {
+  /** Rebuild the target even when the store has it (its inputs are still reused). */
+  force?: boolean;
+  /** Keep a failed run's directory. */
+  keep?: boolean;
+  /** Accept an output that differs from the lock, and record it. */
+  updateLock?: boolean;
+}
+
+/** What `zilchboot plan` prints: the verdicts, without building, fetching or booting anything. */
+export async function planTarget(session: Session, target: string): Promise<PlanStep[]> {
+  return planStages(await gatherFacts(session, target));
+}
+
+/** Builds `target` after its inputs; returns its store entry. */
+export async function buildTarget(session: Session, target: string, opts: BuildOptions = {}): Promise<StoreEntry> {
+  const { entries } = await walk(session, target, {
+    through: "target",
+    forceTarget: opts.force === true,
+    lockFor: () => ({ file: session.lockFile, mode: opts.updateLock ? "update" : "record" }),
+    keep: opts.keep,
+  }, opts);
+  return entries[target];
+}
+
+export interface VerifyResult {
+  output: string;
+  logFile: string;
+  /** With --keep: where the rebuilt output stays. */
+  keptOutput: string | null;
+}
+
+/** Rebuilds `target` (its inputs reused or built as usual) and compares its output with the lock,
+ *  which it never writes; fails when the lock has no entry for it, before building anything. */
+export async function verifyTarget(session: Session, target: string, opts: ChainHooks & { keep?: boolean } = {}): Promise<VerifyResult> {
+  await loadStage(session.recipesRoot, target);
+  if (!(await readLock(session.lockFile)).stages[target]) {
+    throw new ZilchError({
+      code: "USAGE",
+      message: `cannot verify ${target}: ${session.lockFile} has no entry for it, so there is nothing to compare a rebuild with`,
+      hint: `build it ('zilchboot build ${target}'), check the output and commit the lock; verify never writes it`,
+    });
   }
+  const { verified } = await walk(session, target, {
+    through: "target",
+    forceTarget: true,
+    verifyTarget: true,
+    // Inputs built on the way are checked against the lock too, but nothing new is recorded.
+    lockFor: (name) => ({ file: session.lockFile, mode: name === target ? "verify" : "check" }),
+    keep: opts.keep,
+  }, opts);
+  return { output: verified!.record.outputSha256, logFile: verified!.logFile, keptOutput: verified!.keptOutput };
+}
 
-  return build(target);
+/** Builds or reuses the inputs of `target` but not the target itself (`zilchboot shell`). */
+export async function buildInputs(session: Session, target: string, hooks: ChainHooks = {}): Promise<{ stage: StageRecipe; inputs: Record<string, StoreEntry> }> {
+  const { entries, stage } = await walk(session, target, { through: "inputs", forceTarget: false, lockFor: () => ({ file: session.lockFile, mode: "record" }) }, hooks);
+  return { stage, inputs: Object.fromEntries(stage.inputs.map((name) => [name, entries[name]])) };
+}
+
+export interface BootMaterials {
+  backend: VmBackend;
+  kernel: KernelChoice;
+  /** The arch's seed, for stages that see it; null for the others. */
+  seed: string | null;
+  sources: Record<string, ServedSource>;
+  /** The session's vCPUs, capped by what the backend can give (v86: one). */
+  cpus: number;
+}
+
+/** Provides what booting `stage` needs. The backend is chosen first: a stage no backend can run
+ *  fails before a kernel is built for it. */
+export async function bootMaterials(session: Session, stage: StageRecipe, seed?: string | null): Promise<BootMaterials> {
+  const runner = await session.runnerFor(stage);
+  const kernel = runner.bootsKernel ? await session.provision.kernel(stage.arch) : NO_KERNEL;
+  const backend = runner.backend(runner.bootsKernel ? kernel : null);
+  const seedPath = seed !== undefined ? seed : seesSeedAndGuest(stage) ? (await session.provision.seed(stage.arch)).path : null;
+  const sources = await session.provision.sources(stage);
+  return { backend, kernel, seed: seedPath, sources, cpus: Math.min(session.vm.cpus, backend.maxCpus ?? session.vm.cpus) };
+}
+
+interface WalkMode {
+  through: "target" | "inputs";
+  forceTarget: boolean;
+  /** The target's output is compared, not stored. */
+  verifyTarget?: boolean;
+  lockFor: (stage: string) => LockPolicy;
+  keep?: boolean;
+}
+
+async function walk(session: Session, target: string, mode: WalkMode, hooks: ChainHooks) {
+  const facts = await gatherFacts(session, target);
+  const known = new Map<string, KnownOutput>();
+  const entries: Record<string, StoreEntry> = {};
+  let verified: StageRunResult | null = null;
+  for (const stageFacts of facts.stages) {
+    const { stage } = stageFacts;
+    const isTarget = stage.name === target;
+    if (isTarget && mode.through === "inputs") break;
+    const force = isTarget && mode.forceTarget;
+    const started = performance.now();
+    hooks.onStageStart?.(stage.name);
+    let step = decideStep(stageFacts, facts, known, force);
+    let seed: string | null = null;
+    if (step.verdict !== "reuse" && seesSeedAndGuest(stage)) {
+      // Building serves the seed, so the hash must name the seed actually served; with that
+      // sha256 known the store may turn out to hold the stage after all.
+      const provided = await session.provision.seed(stage.arch);
+      seed = provided.path;
+      if (facts.seeds[stage.arch] !== provided.sha256) {
+        facts.seeds[stage.arch] = provided.sha256;
+        step = decideStep(stageFacts, facts, known, force);
+      }
+    }
+    if (step.verdict === "reuse") {
+      const entry = step.entry!;
+      entries[stage.name] = entry;
+      known.set(stage.name, { sha256: entry.record.outputSha256, from: "store" });
+      session.log(`${stage.name}: cached (input ${entry.record.inputHash.slice(0, 16)})`);
+      hooks.onStageDone?.(stage.name, { cached: true, record: entry.record, run: null, logFile: null, entry }, (performance.now() - started) / 1000);
+      continue;
+    }
+    if (!step.inputs || !step.inputHash) throw new Error(`internal: ${stage.name} has no input hash after its inputs were built (${step.reason})`);
+    const commit = !(isTarget && mode.verifyTarget);
+    // A build that stores its output first claims the store entry: a second process building the
+    // same inputs waits here, then reuses what the first one stored.
+    const { claimEntry } = await import("../store/entry-lock.js");
+    const claim = commit ? await claimEntry(session.home, stage.name, step.inputHash, { force, log: session.log }) : null;
+    if (claim?.cached) {
+      entries[stage.name] = claim.cached;
+      facts.store.add(claim.cached);
+      known.set(stage.name, { sha256: claim.cached.record.outputSha256, from: "store" });
+      session.log(`${stage.name}: built meanwhile by another process (input ${step.inputHash.slice(0, 16)})`);
+      hooks.onStageDone?.(stage.name, { cached: true, record: claim.cached.record, run: null, logFile: null, entry: claim.cached }, (performance.now() - started) / 1000);
+      continue;
+    }
+    const result = await runStep(session, step, seed, Object.fromEntries(stage.inputs.map((name) => [name, entries[name]])), {
+      commit,
+      lock: mode.lockFor(stage.name),
+      keep: mode.keep,
+      replace: force,
+      runDir: claim?.runDir,
+    }).finally(() => claim?.release());
+    const seconds = (performance.now() - started) / 1000;
+    session.log(`${stage.name}: built in ${seconds.toFixed(1)}s with ${result.record.engine}; PID 1 output after ${result.run.initOutputMs ?? "?"} ms; log ${result.logFile}`);
+    if (result.entry) {
+      entries[stage.name] = result.entry;
+      facts.store.add(result.entry);
+    } else {
+      verified = result;
+    }
+    known.set(stage.name, { sha256: result.record.outputSha256, from: "built" });
+    hooks.onStageDone?.(stage.name, { cached: false, record: result.record, run: result.run, logFile: result.logFile, entry: result.entry }, seconds);
+  }
+  return { entries, verified, stage: facts.stages.at(-1)!.stage };
+}
+
+async function runStep(
+  session: Session,
+  step: PlanStep,
+  seed: string | null,
+  dependencies: Record<string, StoreEntry>,
+  opts: { commit: boolean; lock: LockPolicy; keep?: boolean; replace: boolean; runDir?: string },
+): Promise<StageRunResult> {
+  const { stage } = step;
+  const boot = await bootMaterials(session, stage, seed);
+  // Loaded here: a cached chain never needs the packer (node-tar) or the share code.
+  const { runStage } = await import("./run.js");
+  return runStage({
+    stage,
+    inputs: step.inputs!,
+    inputHash: step.inputHash!,
+    home: session.home,
+    guestDir: session.guestDir,
+    ...boot,
+    dependencies,
+    memoryMiB: session.vm.memoryMiB,
+    timeoutMs: session.vm.timeoutMs,
+    rerunHint: rerunHint(stage, session.reproduce, boot.cpus),
+    onConsoleLine: session.onConsoleLine,
+    log: session.log,
+    signal: session.signal,
+    ...opts,
+  });
 }

@@ -1,14 +1,14 @@
-// `zilchboot plan`: what a build of TARGET would reuse or run, and why, without booting anything.
-// Facts are gathered first (recipe hashes, store, lock); deciding is a pure function of them.
-import { ZilchError } from "../errors.js";
-import { listEntries } from "../store/store.js";
-import { readLock, type LockFile } from "../store/lock.js";
-import { hashTree } from "../store/tree-hash.js";
+// The planner: the one place that assembles a stage's input hash and decides whether the store
+// already has its output. `plan` prints its verdicts; `build`, `verify` and `shell` execute them
+// step by step (chain.ts), calling decideStep again with the outputs they actually got.
 import type { GuestArch } from "../arch.js";
-import { inputHash, recipeTreeHash } from "./input-hash.js";
-import { loadStage, type StageRecipe } from "./recipe.js";
+import type { LockFile } from "../store/lock.js";
+import type { StoreEntry } from "../store/store.js";
+import { inputHash, type StageInputs } from "./input-hash.js";
+import type { StageRecipe } from "./recipe.js";
 import { seesSeedAndGuest } from "./runners.js";
 
+/** What is known about one stage before anything runs. */
 export interface StageFacts {
   stage: StageRecipe;
   recipeTree: string;
@@ -16,104 +16,94 @@ export interface StageFacts {
   sources: Record<string, string>;
 }
 
-export interface PlannedStage {
-  name: string;
-  inputHash: string | null;
-  action: "reuse" | "build";
-  /** Output hash if known: from the store, else what the lock expects. */
-  output: string | null;
-  reason: string;
+/** The store's entries, looked up by stage and input hash. */
+export interface StoreIndex {
+  find(stage: string, inputHash: string): StoreEntry | null;
 }
 
-export interface PlanInputs {
-  /** Stages in build order (inputs first). */
+export interface PlanFacts {
+  /** Stages in build order (inputs first); the target is last. */
   stages: StageFacts[];
-  guestTree: string;
-  /** The x86_64 seed. */
-  seedSha256: string;
-  /** Seeds of other arches, for stages that declare one (unknown: the stage is planned as a build). */
-  otherSeeds?: Partial<Record<GuestArch, string>>;
+  /** sha256 of vm/guest; null when no stage sees it. */
+  guestTree: string | null;
+  /** Seed sha256 per arch; null or absent: unknown until the seed is provided. */
+  seeds: Partial<Record<GuestArch, string | null>>;
   lock: LockFile;
-  /** inputHash → output hash of store entries that exist. */
-  stored: (stage: string, inputHash: string) => string | null;
+  store: StoreIndex;
 }
 
-/** Pure: decides, stage by stage, whether the store already has the result. */
-export function planStages(inputs: PlanInputs): PlannedStage[] {
-  const outputs = new Map<string, string | null>();
-  return inputs.stages.map(({ stage, recipeTree, sources }) => {
-    const unknownInput = stage.inputs.find((name) => !outputs.get(name));
-    if (unknownInput) {
-      outputs.set(stage.name, inputs.lock.stages[stage.name]?.output ?? null);
-      return { name: stage.name, inputHash: null, action: "build", output: outputs.get(stage.name) ?? null, reason: `input ${unknownInput} has no known output yet` };
-    }
-    const seedSha256 = stage.arch === "x86_64" ? inputs.seedSha256 : inputs.otherSeeds?.[stage.arch];
-    if (seedSha256 === undefined) {
-      outputs.set(stage.name, inputs.lock.stages[stage.name]?.output ?? null);
-      return { name: stage.name, inputHash: null, action: "build", output: outputs.get(stage.name) ?? null, reason: `no ${stage.arch} seed known yet` };
-    }
-    const hash = inputHash({
-      stage: stage.name,
-      recipeTree,
-      guestTree: seesSeedAndGuest(stage) ? inputs.guestTree : null,
-      seedSha256: seesSeedAndGuest(stage) ? seedSha256 : null,
-      sources,
-      dependencies: Object.fromEntries(stage.inputs.map((name) => [name, outputs.get(name)!])),
-      ...(stage.arch === "x86_64" ? {} : { arch: stage.arch }),
-    });
-    const stored = inputs.stored(stage.name, hash);
-    const locked = inputs.lock.stages[stage.name]?.output ?? null;
-    outputs.set(stage.name, stored ?? locked);
-    return stored
-      ? { name: stage.name, inputHash: hash, action: "reuse", output: stored, reason: "the store has this input hash" }
-      : { name: stage.name, inputHash: hash, action: "build", output: locked, reason: locked ? "not in the store (the lock says what it must produce)" : "not in the store, not in the lock" };
-  });
+export type Verdict = "reuse" | "build" | "unknown-until-inputs-built";
+
+export interface PlanStep {
+  stage: StageRecipe;
+  /** null while an input's output (or the seed) is unknown. */
+  inputs: StageInputs | null;
+  inputHash: string | null;
+  verdict: Verdict;
+  reason: string;
+  /** The store entry a reuse step takes. */
+  entry: StoreEntry | null;
+  /** The output the lock expects, if any. */
+  locked: string | null;
 }
 
-/** Stages needed for `target`, inputs first. */
-export async function stagesInOrder(recipesRoot: string, target: string): Promise<StageRecipe[]> {
-  const ordered: StageRecipe[] = [];
-  const visit = async (name: string, path: string[]): Promise<void> => {
-    if (ordered.some((s) => s.name === name)) return;
-    if (path.includes(name)) {
-      throw new ZilchError({ code: "PIN", message: `stage inputs form a cycle: ${[...path, name].join(" → ")}`, hint: "fix the inputs in the stage.json files" });
-    }
-    const stage = await loadStage(recipesRoot, name);
-    for (const input of stage.inputs) await visit(input, [...path, name]);
-    ordered.push(stage);
+/** An earlier stage's output: from the store, just built, or only promised by the lock. */
+export interface KnownOutput {
+  sha256: string;
+  from: "store" | "built" | "lock";
+}
+
+/** The one assembly of a stage's input hash fields. */
+export function stageInputs(facts: StageFacts, guestTree: string | null, seedSha256: string | null, outputs: Record<string, string>): StageInputs {
+  const { stage } = facts;
+  const seesSeed = seesSeedAndGuest(stage);
+  return {
+    stage: stage.name,
+    recipeTree: facts.recipeTree,
+    guestTree: seesSeed ? guestTree : null,
+    seedSha256: seesSeed ? seedSha256 : null,
+    sources: facts.sources,
+    dependencies: Object.fromEntries(stage.inputs.map((name) => [name, outputs[name]])),
+    ...(stage.arch === "x86_64" ? {} : { arch: stage.arch }),
   };
-  await visit(target, []);
-  return ordered;
 }
 
-export interface GatherOptions {
-  recipesRoot: string;
-  workDir: string;
-  guestDir: string;
-  seedSha256: string;
-  otherSeeds?: Partial<Record<GuestArch, string>>;
-  lockFile: string;
-  /** pin name → sha256, from recipes/sources.json */
-  pins: Record<string, string>;
+/** Pure: one stage's verdict, given what is known about its inputs. `force` rebuilds it anyway. */
+export function decideStep(facts: StageFacts, world: Omit<PlanFacts, "stages">, known: ReadonlyMap<string, KnownOutput>, force = false): PlanStep {
+  const { stage } = facts;
+  const locked = world.lock.stages[stage.name]?.output ?? null;
+  const unknown = (reason: string): PlanStep => ({ stage, inputs: null, inputHash: null, verdict: "unknown-until-inputs-built", reason, entry: null, locked });
+  const missing = stage.inputs.find((name) => !known.has(name));
+  if (missing) return unknown(`input ${missing} has no known output yet (built first, it decides this stage's input hash)`);
+  const seed = seesSeedAndGuest(stage) ? world.seeds[stage.arch] ?? null : null;
+  if (seesSeedAndGuest(stage) && seed === null) return unknown(`the ${stage.arch} seed is not built yet, and its sha256 is part of this stage's input hash`);
+  const outputs = Object.fromEntries(stage.inputs.map((name) => [name, known.get(name)!.sha256]));
+  const inputs = stageInputs(facts, world.guestTree, seed, outputs);
+  const hash = inputHash(inputs);
+  const assumed = stage.inputs.filter((name) => known.get(name)!.from === "lock");
+  const assuming = assumed.length > 0 ? ` (if ${assumed.join(", ")} reproduce${assumed.length === 1 ? "s" : ""} the locked output)` : "";
+  const step = { stage, inputs, inputHash: hash, locked };
+  if (force) return { ...step, verdict: "build", reason: "rebuilt on request", entry: null };
+  const entry = world.store.find(stage.name, hash);
+  if (entry) return { ...step, verdict: "reuse", reason: `the store has this input hash${assuming}`, entry };
+  const why = locked ? "not in the store (the lock says what it must produce)" : "not in the store, not in the lock";
+  return { ...step, verdict: "build", reason: `${why}${assuming}`, entry: null };
 }
 
-export async function planChain(target: string, opts: GatherOptions): Promise<PlannedStage[]> {
-  const stages = await stagesInOrder(opts.recipesRoot, target);
-  const facts: StageFacts[] = [];
-  for (const stage of stages) {
-    facts.push({
-      stage,
-      recipeTree: await recipeTreeHash(stage),
-      sources: Object.fromEntries(stage.sources.map((s) => [s.pin, opts.pins[s.pin] ?? "unknown-pin"])),
-    });
-  }
-  const stored = new Map((await listEntries(opts.workDir)).map((e) => [`${e.record.stage}/${e.record.inputHash}`, e.record.outputSha256]));
-  return planStages({
-    stages: facts,
-    guestTree: (await hashTree(opts.guestDir)).sha256,
-    seedSha256: opts.seedSha256,
-    otherSeeds: opts.otherSeeds,
-    lock: await readLock(opts.lockFile),
-    stored: (stage, hash) => stored.get(`${stage}/${hash}`) ?? null,
+/** Pure: every stage's verdict, inputs first. A stage to be built passes the lock's output on to
+ *  its dependants as a prediction (marked in their reason); `force` names a stage rebuilt anyway. */
+export function planStages(facts: PlanFacts, force?: string): PlanStep[] {
+  const known = new Map<string, KnownOutput>();
+  return facts.stages.map((stageFacts) => {
+    const step = decideStep(stageFacts, facts, known, stageFacts.stage.name === force);
+    if (step.entry) known.set(step.stage.name, { sha256: step.entry.record.outputSha256, from: "store" });
+    else if (step.locked) known.set(step.stage.name, { sha256: step.locked, from: "lock" });
+    return step;
   });
+}
+
+/** One line of `zilchboot plan`. */
+export function describeStep(step: PlanStep): string {
+  const output = step.entry?.record.outputSha256 ?? step.locked;
+  return `${step.stage.name.padEnd(12)} ${step.verdict.padEnd(5)}  input ${step.inputHash?.slice(0, 16) ?? "(after its inputs)"}  out ${output?.slice(0, 16) ?? "?"}  ${step.reason}`;
 }

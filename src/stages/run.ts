@@ -1,95 +1,96 @@
-// Builds one stage in a fresh VM and commits its output to the store, or reuses the cached entry.
+// Runs one planned build step: assembles the share, boots the stage, checks the output against the
+// lock, and commits it to the store (or, for verify, only compares it). It decides nothing about
+// caching: the planner did (plan.ts).
 import fs from "node:fs/promises";
 import path from "node:path";
 import { ZilchError } from "../errors.js";
 import { claimEntry, withEntriesPinned } from "../store/entry-lock.js";
-import { commitEntry, type BuildRecord, type StoreEntry } from "../store/store.js";
-import { sha256File } from "../sha256.js";
+import { commitEntry, listEntries, type BuildRecord, type StoreEntry } from "../store/store.js";
 import { checkLock, readLock, recordInLock } from "../store/lock.js";
-import { normaliseModes, packedSha256 } from "../store/pack.js";
-import { hashTree, listTree } from "../store/tree-hash.js";
+import { captureOutput, describeManifestDiff, diffManifests, type ManifestEntry } from "../store/manifest.js";
+import { createRunDir } from "../store/run-dir.js";
 import type { VmBackend, VmRun } from "../vm/backend.js";
-import { inputHash, recipeTreeHash, type StageInputs } from "./input-hash.js";
+import { recipeTreeHash, type StageInputs } from "./input-hash.js";
 import type { StageRecipe } from "./recipe.js";
-import { shellCommandLine } from "../shell/guest-session.js";
 import { guestCommand, seesSeedAndGuest } from "./runners.js";
+import type { KernelChoice, ServedSource } from "./session.js";
 import { assembleShare } from "./share.js";
+import { openRunLog } from "./run-log.js";
+import { decideStep } from "./plan.js";
+import { storeIndex } from "./plan-facts.js";
+import { rerunHint } from "./rerun-hint.js";
+import { hashTree } from "../store/tree-hash.js";
+import { sha256File } from "../sha256.js";
 
-export interface ServedSource {
-  servedAs: string;
-  path: string;
-  sha256: string;
-}
+export type { ServedSource } from "./session.js";
 
-export interface BuildStageOptions {
+/** What happens to the output against recipes/lock.json. `record`: a new stage is recorded, a
+ *  different output fails; `update`: any output is recorded (--update-lock); `check`: a different
+ *  output fails, nothing is recorded; `verify`: as check, and a stage the lock lacks fails too. */
+export type LockPolicy = { file: string; mode: "record" | "update" | "check" | "verify" };
+
+export interface RunStageOptions {
   stage: StageRecipe;
-  workDir: string;
+  inputs: StageInputs;
+  inputHash: string;
+  /** Store, logs and runs. */
+  home: string;
   guestDir: string;
-  seed: string;
-  kernel: { path: string; identity: unknown };
-  /** pin name → the verified source: served at /sources/<servedAs> (a file, or an unpacked tree). */
+  /** The seed file served to seed-tcc stages (null for the others). */
+  seed: string | null;
+  kernel: KernelChoice;
   sources: Record<string, ServedSource>;
-  /** dependency stage → its store entry */
   dependencies: Record<string, StoreEntry>;
   backend: VmBackend;
   cpus: number;
   memoryMiB?: number;
   timeoutMs?: number;
-  /** Keep the run directory (share and partial output) after a failure. */
+  /** Keep the run directory (share and output) after a failure, or after a verify. */
   keep?: boolean;
-  /** Rebuild even if the store has this input hash. */
-  force?: boolean;
-  /** recipes/lock.json: outputs must match it; new stages are recorded. */
-  lockFile?: string;
-  /** Accept an output that differs from the lock and record it. */
-  updateLock?: boolean;
+  lock?: LockPolicy;
+  /** false (verify): the output is compared, never stored. */
+  commit: boolean;
+  /** The command that reopens the stage, for the failure message. */
+  rerunHint: string;
+  /** Replace an existing store entry of the same inputs (a forced rebuild). */
+  replace?: boolean;
+  /** The run directory the caller claimed with the store entry (store/entry-lock.ts); without it
+   *  (verify) runStage makes its own, locked against gc while it runs. */
+  runDir?: string;
   onConsoleLine?: (line: string) => void;
   log?: (line: string) => void;
-  /** Aborting kills the VM; nothing is stored. */
   signal?: AbortSignal;
 }
 
-export interface BuildStageResult {
-  entry: StoreEntry;
-  cached: boolean;
-  run: VmRun | null;
-  logFile: string | null;
+export interface StageRunResult {
+  record: BuildRecord;
+  run: VmRun;
+  /** This run's console log (logs/<time>-<id>-<stage>.log). */
+  logFile: string;
+  /** The committed entry; null for verify. */
+  entry: StoreEntry | null;
+  /** Where a kept verify output stays (with --keep); null otherwise. */
+  keptOutput: string | null;
 }
 
-export async function stageInputs(opts: Pick<BuildStageOptions, "stage" | "guestDir" | "seed" | "sources" | "dependencies">): Promise<StageInputs> {
-  const seesSeed = seesSeedAndGuest(opts.stage);
-  return {
-    stage: opts.stage.name,
-    recipeTree: await recipeTreeHash(opts.stage),
-    guestTree: seesSeed ? (await hashTree(opts.guestDir)).sha256 : null,
-    seedSha256: seesSeed ? await sha256File(opts.seed) : null,
-    sources: Object.fromEntries(Object.entries(opts.sources).map(([name, s]) => [name, s.sha256])),
-    dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.record.outputSha256])),
-    ...(opts.stage.arch === "x86_64" ? {} : { arch: opts.stage.arch }),
-  };
-}
-
-export async function buildStage(opts: BuildStageOptions): Promise<BuildStageResult> {
-  const { stage, workDir } = opts;
-  const inputs = await stageInputs(opts);
-  const hash = inputHash(inputs);
-  // Cached, or ours to build: a second process building the same entry waits here, then reuses it.
-  const claim = await claimEntry(workDir, stage.name, hash, { force: opts.force, log: opts.log });
-  if (claim.cached) return { entry: claim.cached, cached: true, run: null, logFile: null };
-  const runDir = claim.runDir;
-  const logFile = path.join(workDir, "logs", `${stage.name}.log`);
-  await fs.mkdir(path.dirname(logFile), { recursive: true });
+export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
+  const { stage, home } = opts;
+  const own = opts.runDir ? null : await createRunDir(home, `${stage.name}-${opts.inputHash.slice(0, 16)}`, opts.log);
+  const runDir = opts.runDir ?? own!.dir;
+  const logFile = await openRunLog(home, stage.name, path.basename(runDir).slice(-8));
   let succeeded = false;
   try {
+    // Dependencies are pinned while they are linked in, so a forced rebuild in another process
+    // cannot swap an entry out from under the share.
     const { rootDir, outDir } = await withEntriesPinned(Object.values(opts.dependencies), () => assembleShare(runDir, {
-      ...(seesSeedAndGuest(stage) ? { seed: opts.seed, guestDir: opts.guestDir } : {}),
+      ...(seesSeedAndGuest(stage) && opts.seed ? { seed: opts.seed, guestDir: opts.guestDir } : {}),
       recipeDir: stage.dir,
       recipeLibDir: stage.libDir,
       sources: Object.fromEntries(Object.values(opts.sources).map((s) => [s.servedAs, s.path])),
       dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.outDir])),
     }), opts.log);
     const timeoutMs = opts.timeoutMs ?? stage.timeoutSeconds * 1000;
-    opts.log?.(`booting ${stage.name} (${opts.cpus} cpus, ${opts.memoryMiB ?? stage.memoryMiB} MiB, timeout ${Math.round(timeoutMs / 1000)} s)`);
+    opts.log?.(`booting ${stage.name} (${opts.cpus} cpus, ${opts.memoryMiB ?? stage.memoryMiB} MiB, timeout ${Math.round(timeoutMs / 1000)} s); log: ${logFile}`);
     const run = await opts.backend.boot({
       kernel: opts.kernel.path,
       rootDir,
@@ -102,56 +103,73 @@ export async function buildStage(opts: BuildStageOptions): Promise<BuildStageRes
       onConsoleLine: opts.onConsoleLine,
     }, opts.signal);
     if (opts.signal?.aborted) throw new ZilchError({ code: "STAGE", message: `stage ${stage.name} interrupted; nothing was stored`, hint: "run the build again" });
-    const shell = shellCommandLine(stage.name, { rerun: true, cpus: opts.cpus, memoryMiB: opts.memoryMiB });
-    const failure = describeFailure(stage.name, run, logFile, timeoutMs, shell);
+    const failure = describeFailure(stage.name, run, logFile, timeoutMs, opts.rerunHint);
     if (failure) throw failure;
-    await normaliseModes(outDir);
-    const packed = await packedSha256(outDir);
-    await enforceLock(opts, packed.sha256, runDir);
-    const files = await listTree(outDir);
+    // One walk: modes normalised in place, special files refused, the canonical manifest hashed.
+    const output = await captureOutput(outDir);
+    await enforceLock(opts, output.sha256, output.manifest, runDir, logFile);
     const record: BuildRecord = {
       stage: stage.name,
-      inputHash: hash,
-      inputs,
-      outputSha256: packed.sha256,
-      outputBytes: files.reduce((sum, e) => sum + e.size, 0),
-      outputFiles: files.filter((e) => e.kind !== "dir").length,
-      guestStatus: 0,
+      inputHash: opts.inputHash,
+      inputs: opts.inputs,
+      outputSha256: output.sha256,
+      outputBytes: output.bytes,
+      outputFiles: output.files,
       engine: `${opts.backend.name} ${run.engine}`,
       kernel: opts.kernel.identity,
-      seedSha256: inputs.seedSha256,
+      seedSha256: opts.inputs.seedSha256,
       wallMs: run.durationMs,
       initOutputMs: run.initOutputMs,
       builtAt: new Date().toISOString(),
+      manifest: output.manifest,
     };
-    const entry = await commitEntry(workDir, path.join(runDir, "entry"), record, opts.force === true, opts.log);
+    const entry = opts.commit ? await commitEntry(home, path.join(runDir, "entry"), record, opts.replace === true, opts.log) : null;
     succeeded = true;
-    return { entry, cached: false, run, logFile };
+    return { record, run, logFile, entry, keptOutput: !opts.commit && opts.keep ? outDir : null };
   } finally {
-    if (succeeded || !opts.keep) await fs.rm(runDir, { recursive: true, force: true });
-    else opts.log?.(`kept the failed run's share and output in ${runDir}`);
-    await claim.release();
+    const keepIt = opts.keep && (!succeeded || !opts.commit);
+    if (!keepIt) await fs.rm(runDir, { recursive: true, force: true });
+    else if (!succeeded) opts.log?.(`kept the failed run's share and output in ${runDir}`);
+    await own?.release();
   }
 }
 
-/** Fails when the output differs from the lock (unless told to update it); records new stages. */
-async function enforceLock(opts: BuildStageOptions, output: string, runDir: string): Promise<void> {
-  if (!opts.lockFile) return;
-  const verdict = checkLock(await readLock(opts.lockFile), opts.stage.name, output);
+/** Fails when the output differs from the lock (unless told to update it); records new stages,
+ *  except under `verify`, which never writes the lock. A mismatch names the files that differ from
+ *  the stored build of the locked output, when the store has one. */
+async function enforceLock(opts: RunStageOptions, output: string, manifest: ManifestEntry[], runDir: string, logFile: string): Promise<void> {
+  if (!opts.lock) return;
+  const { file, mode } = opts.lock;
+  const verdict = checkLock(await readLock(file), opts.stage.name, output);
   if (verdict.kind === "match") return;
-  if (verdict.kind === "mismatch" && !opts.updateLock) {
+  const kept = opts.keep ? `the output is in ${path.join(runDir, "entry", "out")}` : "rerun with --keep to inspect the output";
+  const details = verdict.kind === "mismatch" ? await lockedDiff(opts.home, opts.stage.name, verdict.expected, manifest) : [];
+  if (mode === "verify") {
+    const expected = verdict.kind === "mismatch" ? `${file} expects ${verdict.expected}` : `${file} has no entry for it`;
+    throw new ZilchError({ code: "STAGE", message: `verify ${opts.stage.name}: the rebuild produced output sha256 ${output}, ${expected}; log: ${logFile}`, hint: `${kept}; the lock was not changed`, details });
+  }
+  if (verdict.kind === "new" && mode === "check") return;
+  if (verdict.kind === "mismatch" && mode !== "update") {
     throw new ZilchError({
       code: "STAGE",
-      message: `stage ${opts.stage.name} produced output sha256 ${output}, ${opts.lockFile} expects ${verdict.expected}`,
-      hint: `nothing was stored${opts.keep ? `; the output is in ${runDir}/entry/out` : " (rerun with --keep to inspect the output)"}; if the change is intended, rerun with --update-lock`,
+      message: `stage ${opts.stage.name} produced output sha256 ${output}, ${file} expects ${verdict.expected}; log: ${logFile}`,
+      hint: `nothing was stored (${kept}); if the change is intended, rerun with --update-lock`,
+      details,
     });
   }
-  await recordInLock(opts.lockFile, opts.stage.name, output, verdict.kind === "mismatch" ? verdict.expected : null, opts.log);
-  opts.log?.(`${opts.stage.name}: recorded output ${output} in ${opts.lockFile}`);
+  await recordInLock(file, opts.stage.name, output, verdict.kind === "mismatch" ? verdict.expected : null, opts.log);
+  opts.log?.(`${opts.stage.name}: recorded output ${output} in ${file}`);
 }
 
-/** The message ends with the command that reopens the failed stage in a shell. */
-function describeFailure(stage: string, run: VmRun, logFile: string, timeoutMs: number, shellCommand: string): ZilchError | null {
+/** Files added, removed or changed against a stored build whose output is the locked one. */
+async function lockedDiff(home: string, stage: string, expected: string, manifest: ManifestEntry[]): Promise<string[]> {
+  const locked = (await listEntries(home)).find((e) => e.record.stage === stage && e.record.outputSha256 === expected && Array.isArray(e.record.manifest));
+  if (!locked?.record.manifest) return [`no stored build of the locked output ${expected.slice(0, 16)} to compare files with`];
+  return [`against the stored build of the locked output (${locked.dir}):`, ...describeManifestDiff(diffManifests(locked.record.manifest, manifest))];
+}
+
+/** The message names this run's log and ends with the command that reopens the failed stage. */
+function describeFailure(stage: string, run: VmRun, logFile: string, timeoutMs: number, rerunHint: string): ZilchError | null {
   const { outcome } = run;
   if (outcome.kind === "status" && outcome.status === 0) return null;
   const seconds = Math.round(run.durationMs / 1000);
@@ -164,11 +182,67 @@ function describeFailure(stage: string, run: VmRun, logFile: string, timeoutMs: 
   return new ZilchError({
     code: "STAGE",
     message: `stage ${stage} failed: ${why} (last line: ${JSON.stringify(lastLine)}); log: ${logFile}`,
-    hint: "nothing was stored; rerun with --keep to inspect the run directory, or open a shell in the failed stage (below)",
-    details: [
-      "last console lines:",
-      ...tail.map((line) => `  ${line}`),
-      `to debug it, re-run the stage in its VM and get a shell in its build tree: ${shellCommand}`,
-    ],
+    hint: "nothing was stored; rerun with --keep to inspect the run directory, or reproduce it (below)",
+    details: ["last console lines:", ...tail.map((line) => `  ${line}`), rerunHint],
   });
+}
+
+/** One stage with the materials in hand (tests, benchmarks): the planner decides reuse or build,
+ *  then runStage builds. Chains go through chain.ts instead. */
+export interface BuildStageOptions {
+  stage: StageRecipe;
+  workDir: string;
+  guestDir: string;
+  seed: string;
+  kernel: KernelChoice | { path: string; identity: unknown };
+  sources: Record<string, ServedSource>;
+  dependencies: Record<string, StoreEntry>;
+  backend: VmBackend;
+  cpus: number;
+  memoryMiB?: number;
+  timeoutMs?: number;
+  keep?: boolean;
+  force?: boolean;
+  lockFile?: string;
+  updateLock?: boolean;
+  onConsoleLine?: (line: string) => void;
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface BuildStageResult {
+  entry: StoreEntry;
+  cached: boolean;
+  run: VmRun | null;
+  logFile: string | null;
+}
+
+export async function buildStage(opts: BuildStageOptions): Promise<BuildStageResult> {
+  const { stage } = opts;
+  const facts = { stage, recipeTree: await recipeTreeHash(stage), sources: Object.fromEntries(Object.entries(opts.sources).map(([pin, s]) => [pin, s.sha256])) };
+  const seesSeed = seesSeedAndGuest(stage);
+  const known = new Map(Object.entries(opts.dependencies).map(([name, e]) => [name, { sha256: e.record.outputSha256, from: "store" as const }]));
+  const step = decideStep(facts, {
+    guestTree: seesSeed ? (await hashTree(opts.guestDir)).sha256 : null,
+    seeds: { [stage.arch]: seesSeed ? await sha256File(opts.seed) : null },
+    lock: { stages: {} },
+    store: await storeIndex(opts.workDir),
+  }, known, opts.force === true);
+  if (step.entry) return { entry: step.entry, cached: true, run: null, logFile: null };
+  // Ours to build, or another process's that finished while we waited for the entry's lock.
+  const claim = await claimEntry(opts.workDir, stage.name, step.inputHash!, { force: opts.force, log: opts.log });
+  if (claim.cached) return { entry: claim.cached, cached: true, run: null, logFile: null };
+  const result = await runStage({
+    ...opts,
+    kernel: opts.kernel as KernelChoice,
+    inputs: step.inputs!,
+    inputHash: step.inputHash!,
+    home: opts.workDir,
+    lock: opts.lockFile ? { file: opts.lockFile, mode: opts.updateLock ? "update" : "record" } : undefined,
+    commit: true,
+    replace: opts.force,
+    rerunHint: rerunHint(stage, { env: {}, flags: opts.memoryMiB ? ["--memory", String(opts.memoryMiB)] : [] }, opts.cpus),
+    runDir: claim.runDir,
+  }).finally(() => claim.release());
+  return { entry: result.entry!, cached: false, run: result.run, logFile: result.logFile };
 }

@@ -19,12 +19,17 @@ export interface ShareContents {
   dependencies: Record<string, string>;
 }
 
+/** Why a hard link can fail where a copy works: another filesystem, no links allowed there, or
+ *  too many links to the file. Anything else (EEXIST: two inputs served under one name) is an error. */
+const COPY_INSTEAD = new Set(["EXDEV", "EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "EACCES"]);
+
 /** Hard link when possible (cheap, same bytes); copy across filesystems. */
 export async function linkOrCopy(from: string, to: string): Promise<void> {
   try {
     await fs.link(from, to);
-  } catch {
-    await fs.copyFile(from, to);
+  } catch (error) {
+    if (!COPY_INSTEAD.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
+    await fs.copyFile(from, to, fs.constants.COPYFILE_EXCL);
   }
 }
 

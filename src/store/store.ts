@@ -4,6 +4,7 @@
 // (entry-lock.ts) from the cache check to the commit, so one entry is built by one process.
 import fs from "node:fs/promises";
 import path from "node:path";
+import type { ManifestEntry } from "./manifest.js";
 import { ZilchError } from "../errors.js";
 import { fsyncDir, writeAtomic } from "./atomic-file.js";
 import { publishDir } from "./publish.js";
@@ -16,7 +17,6 @@ export interface BuildRecord {
   outputSha256: string;
   outputBytes: number;
   outputFiles: number;
-  guestStatus: number;
   engine: string;
   kernel: unknown;
   /** null for stages that do not see the seed. */
@@ -24,6 +24,8 @@ export interface BuildRecord {
   wallMs: number;
   initOutputMs: number | null;
   builtAt: string;
+  /** The output's canonical manifest (src/store/manifest.ts), whose sha256 is outputSha256. */
+  manifest?: ManifestEntry[];
 }
 
 export interface StoreEntry {

@@ -14,7 +14,6 @@ export function fakeRecord(outputSha256: string, extra: Partial<BuildRecord> = {
     outputSha256,
     outputBytes: 3,
     outputFiles: 1,
-    guestStatus: 0,
     engine: "test",
     kernel: null,
     seedSha256: null,

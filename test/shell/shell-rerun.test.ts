@@ -36,10 +36,12 @@ test("a failed build names the shell command that reopens it, and that shell see
     assert.equal(build.exitCode, 1, build.stderr);
     assert.match(build.stderr, /stage 9-fails failed: guest exited 3/);
     const last = build.stderr.trim().split("\n").at(-1)!;
-    const command = last.slice(last.indexOf("zilchboot shell"));
-    assert.equal(command, "zilchboot shell 9-fails --rerun --cpus 1");
+    const command = last.slice(last.indexOf("build tree: ") + "build tree: ".length);
+    // The exact environment and flags of the build, so the shell boots the same VM.
+    assert.ok(command.includes(`ZILCHBOOT_RECIPES=${home.recipes} `), command);
+    assert.ok(command.endsWith(` zilchboot shell 9-fails --rerun --cpus 1 --kernel ${kernel.path} --seed ${seed}`), command);
 
-    const term = await startPty(`$ZB ${command.replace(/^zilchboot /, "")} $ZB_VM; echo "cli-exit=$?"`, { env: home.env });
+    const term = await startPty(`${command.replace(" zilchboot ", " $ZB ")}; echo "cli-exit=$?"`, { env: home.env });
     await term.waitFor(/9-fails exited 3; its build tree is in \/tmp[^\n]*\n[\s\S]*9-fails:before# $/);
     assert.match(term.output(), /9-fails: failing on purpose/);
     const mark = term.output().length;

@@ -1,68 +1,61 @@
-// A two-stage chain in real VMs: the dependency is built first and served read-only at /store/<name>.
+// The chain walk on the fake backend: inputs first, their outputs served at /store/<name>, reuse by
+// input hash, cycles refused, and a backend needed only for stages that are built.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { ZilchError } from "../../src/errors.js";
-import { cacheDir } from "../../src/paths.js";
-import { guestDir } from "../../src/provision.js";
-import { buildChain, type ChainOptions } from "../../src/stages/chain.js";
+import { buildTarget } from "../../src/stages/chain.js";
 import { listEntries } from "../../src/store/store.js";
-import { QemuBackend } from "../../src/vm/qemu.js";
-import { provisioned, tempDir } from "../helpers/provisioned.js";
-import { copySmokeStage } from "../helpers/recipes.js";
+import { FakeBackend, fakeSession, tempRoot, writeStage } from "../fixtures/fake-vm.js";
 
-/** Chain options over the real kernel, seed and QEMU, with recipes and store under `scratch`. */
-async function chainIn(scratch: string, cpus: number): Promise<ChainOptions> {
-  const { kernel, seed } = await provisioned();
-  return {
-    recipesRoot: path.join(scratch, "recipes"),
-    provision: { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() },
-    workDir: path.join(scratch, "work"),
-    guestDir: guestDir(),
-    seed,
-    kernel: { path: kernel.path, identity: kernel.identity },
-    backend: new QemuBackend({ probeKernel: kernel.path, cacheDir: cacheDir() }),
-    cpus,
-  };
-}
-
-test("build runs a stage's inputs first and serves their outputs read-only; the second run boots nothing", async () => {
-  const scratch = await tempDir("chain");
-  const recipesRoot = path.join(scratch, "recipes");
-  await copySmokeStage(recipesRoot, { name: "0-first", inputs: [] });
-  await copySmokeStage(recipesRoot, { name: "1-second", inputs: ["0-first"] });
+test("build runs a stage's inputs first and serves their outputs; the second run boots nothing", async () => {
+  const root = await tempRoot("chain");
+  const recipes = path.join(root, "recipes");
+  await writeStage(recipes, "0-first");
+  await writeStage(recipes, "1-second", { inputs: ["0-first"] });
+  const session = await fakeSession(root);
   const built: string[] = [];
-  const options: ChainOptions = { ...(await chainIn(scratch, 2)), onStageDone: (name, result) => built.push(`${name}:${result.cached ? "cached" : "built"}`) };
-  const entry = await buildChain("1-second", options);
+  const hooks = { onStageDone: (name: string, report: { cached: boolean }) => built.push(`${name}:${report.cached ? "cached" : "built"}`) };
+  const entry = await buildTarget(session, "1-second", hooks);
   assert.deepEqual(built, ["0-first:built", "1-second:built"]);
-  const log = await fs.readFile(path.join(scratch, "work", "logs", "1-second.log"), "utf8");
-  assert.match(log, /^share: \/store\/0-first\/hello\.txt$/m);
-  assert.deepEqual((await listEntries(options.workDir)).map((e) => e.record.stage), ["0-first", "1-second"]);
+  assert.ok(session.backend.shares[1].includes("store/0-first/0-first.txt"));
+  assert.deepEqual((await listEntries(session.home)).map((e) => e.record.stage), ["0-first", "1-second"]);
   assert.deepEqual((entry.record.inputs as { dependencies: Record<string, string> }).dependencies, {
-    "0-first": (await listEntries(options.workDir))[0].record.outputSha256,
+    "0-first": (await listEntries(session.home))[0].record.outputSha256,
   });
 
   built.length = 0;
-  await buildChain("1-second", options);
+  await buildTarget(session, "1-second", hooks);
   assert.deepEqual(built, ["0-first:cached", "1-second:cached"]);
+  assert.equal(session.backend.boots.length, 2);
 
-  await copySmokeStage(recipesRoot, { name: "0-first", inputs: ["1-second"] });
-  await assert.rejects(buildChain("1-second", options), (e: unknown) => e instanceof ZilchError && /cycle: 1-second → 0-first → 1-second/.test(e.message));
-  await fs.rm(scratch, { recursive: true, force: true });
+  await writeStage(recipes, "0-first", { inputs: ["1-second"] });
+  await assert.rejects(buildTarget(session, "1-second"), (e: unknown) => e instanceof ZilchError && /cycle: 1-second → 0-first → 1-second/.test(e.message));
+  await fs.rm(root, { recursive: true, force: true });
 });
 
 test("a backend that cannot run a stage matters only when the stage must be built: a stored one is reused", async () => {
-  const scratch = await tempDir("chain-backend");
-  await copySmokeStage(path.join(scratch, "recipes"), { name: "0-stored", inputs: [] });
-  const options = await chainIn(scratch, 1);
-  const refuse = () => Promise.reject(new ZilchError({ code: "VM", message: "no backend for this stage", hint: "test" }));
-  await assert.rejects(buildChain("0-stored", { ...options, backendFor: refuse }), /no backend for this stage/);
-  assert.deepEqual(await listEntries(options.workDir), [], "nothing was built");
-  const built = await buildChain("0-stored", options);
-  const reused = await buildChain("0-stored", { ...options, backendFor: refuse });
+  const root = await tempRoot("chain-backend");
+  await writeStage(path.join(root, "recipes"), "0-stored");
+  const session = await fakeSession(root);
+  const refusing = { ...session, runnerFor: () => Promise.reject(new ZilchError({ code: "VM", message: "no backend for this stage", hint: "test" })) };
+  await assert.rejects(buildTarget(refusing, "0-stored"), /no backend for this stage/);
+  assert.deepEqual(await listEntries(session.home), [], "nothing was built");
+  assert.equal(session.provision.counts.kernel, 0, "no kernel for a stage no backend can run");
+  const built = await buildTarget(session, "0-stored");
+  const reused = await buildTarget(refusing, "0-stored");
   assert.equal(reused.dir, built.dir);
-  await assert.rejects(buildChain("0-stored", { ...options, backendFor: refuse, forceTarget: true }), /no backend for this stage/, "a forced rebuild needs a backend");
-  await fs.rm(scratch, { recursive: true, force: true });
+  await assert.rejects(buildTarget(refusing, "0-stored", { force: true }), /no backend for this stage/, "a forced rebuild needs a backend");
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+test("a backend with one vCPU gets one, whatever the session asks for", async () => {
+  const root = await tempRoot("chain-cpus");
+  await writeStage(path.join(root, "recipes"), "0-one");
+  const session = await fakeSession(root, { cpus: 4 });
+  const single = new FakeBackend({}, 1);
+  await buildTarget({ ...session, runnerFor: async () => ({ bootsKernel: true, backend: () => single }) }, "0-one");
+  assert.equal(single.boots[0].cpus, 1);
+  await fs.rm(root, { recursive: true, force: true });
 });

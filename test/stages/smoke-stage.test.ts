@@ -10,7 +10,7 @@ import { guestDir } from "../../src/provision.js";
 import { loadStage, type StageRecipe } from "../../src/stages/recipe.js";
 import { buildStage, type BuildStageOptions } from "../../src/stages/run.js";
 import { listEntries } from "../../src/store/store.js";
-import { packedSha256 } from "../../src/store/pack.js";
+import { captureOutput } from "../../src/store/manifest.js";
 import { QemuBackend } from "../../src/vm/qemu.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
 import { copySmokeStage } from "../helpers/recipes.js";
@@ -58,7 +58,7 @@ test("the smoke stage boots, sees only its declared inputs and lands in the stor
   assert.equal(first.cached, false);
   assert.deepEqual(first.run?.outcome, { kind: "status", status: 0 });
   assert.equal(await fs.readFile(path.join(first.entry.outDir, "hello.txt"), "utf8"), "hello from the seed tcc\n");
-  assert.equal(first.entry.record.outputSha256, (await packedSha256(first.entry.outDir)).sha256);
+  assert.equal(first.entry.record.outputSha256, (await captureOutput(first.entry.outDir)).sha256);
   assert.ok(first.run && first.run.initOutputMs !== null && first.run.initOutputMs < first.run.durationMs);
 
   const log = await fs.readFile(first.logFile!, "utf8");

@@ -5,7 +5,8 @@ import fs from "node:fs/promises";
 import { test } from "node:test";
 import { ZilchError } from "../../src/errors.js";
 import type { BootSpec } from "../../src/vm/backend.js";
-import { stageTarget } from "../../src/stages/chain.js";
+import { bootMaterials } from "../../src/stages/chain.js";
+import type { Provisioner, Session } from "../../src/stages/session.js";
 import type { StageRecipe } from "../../src/stages/recipe.js";
 import { decideBackend, parseBackend } from "../../src/vm/select.js";
 import { V86Backend } from "../../src/vm/v86.js";
@@ -74,13 +75,17 @@ test("v86 options: no NIC, our command line with the v86 root tag, stopped until
 });
 
 test("a stage on v86 gets its arch's kernel and seed, the v86 backend and one vCPU", async () => {
-  const stage = { name: "0-smoke-i386", arch: "i386", small: true } as StageRecipe;
-  const i386 = { seed: "/i386/tcc-seed", kernel: { path: "/i386/bzImage", identity: {} }, backend: { name: "qemu-i386" } as never };
+  const stage = { name: "0-smoke-i386", arch: "i386", small: true, runner: "seed-tcc", sources: [] } as unknown as StageRecipe;
   const v86 = new V86Backend();
-  const onV86 = await stageTarget(stage, 2, async () => i386, async () => v86);
-  assert.deepEqual(onV86, { ...i386, backend: v86, cpus: 1 });
-  const onQemu = await stageTarget(stage, 2, async () => i386, async () => undefined);
-  assert.deepEqual(onQemu, { ...i386, cpus: 2 });
-  const x86 = await stageTarget({ ...stage, arch: "x86_64" }, 2, async () => { throw new Error("x86_64 uses the chain's own"); });
-  assert.deepEqual(x86, { cpus: 2 });
+  const asked: string[] = [];
+  const provision: Provisioner = {
+    pins: async () => ({}),
+    knownSeedSha256: async () => null,
+    seed: async (arch) => (asked.push(`seed ${arch}`), { path: `/${arch}/tcc-seed`, sha256: "s" }),
+    kernel: async (arch) => (asked.push(`kernel ${arch}`), { path: `/${arch}/bzImage`, identity: {} }),
+    sources: async () => ({}),
+  };
+  const session = { vm: { cpus: 2 }, provision, runnerFor: async () => ({ bootsKernel: true, backend: () => v86 }) } as unknown as Session;
+  assert.deepEqual(await bootMaterials(session, stage), { backend: v86, kernel: { path: "/i386/bzImage", identity: {} }, seed: "/i386/tcc-seed", sources: {}, cpus: 1 });
+  assert.deepEqual(asked, ["kernel i386", "seed i386"]);
 });

@@ -1,0 +1,85 @@
+// The command table: summary, usage and flags of each command, and a loader for its module, so
+// `zilchboot --help` and flag errors load no command code at all.
+import type { CommandSpec } from "./context.js";
+import { DEFAULT_TARGET } from "./defaults.js";
+import { COMMON_OPTIONS, VM_OPTIONS } from "./option-specs.js";
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  fetch: {
+    summary: "download and verify pinned sources into the cache",
+    usage: "[NAME...] [--mirror DIR|URL]",
+    options: { ...COMMON_OPTIONS, mirror: VM_OPTIONS.mirror },
+    load: () => import("./fetch.js"),
+  },
+  seed: {
+    summary: "build the seed tcc from the pinned tinycc source and print its sha256",
+    usage: "[--arch x86_64|i386] [--seed FILE]",
+    options: { ...COMMON_OPTIONS, arch: { type: "string" }, seed: VM_OPTIONS.seed, mirror: VM_OPTIONS.mirror },
+    load: () => import("./seed.js"),
+  },
+  kernel: {
+    summary: "build the guest kernel from the pinned Linux source",
+    usage: "[--arch x86_64|i386] [--verbose]",
+    options: { ...COMMON_OPTIONS, arch: { type: "string" }, mirror: VM_OPTIONS.mirror },
+    load: () => import("./kernel.js"),
+  },
+  probe: {
+    summary: "show which accelerator QEMU will use here (probing if not cached) and whether v86 can run",
+    usage: "[--accel NAME] [--kernel FILE] [--qemu BIN]",
+    options: { ...COMMON_OPTIONS, accel: VM_OPTIONS.accel, kernel: VM_OPTIONS.kernel, qemu: VM_OPTIONS.qemu, mirror: VM_OPTIONS.mirror },
+    load: () => import("./probe.js"),
+  },
+  build: {
+    summary: `build a stage in a fresh VM (default: ${DEFAULT_TARGET}); cached by input hash`,
+    usage: "[STAGE] [--keep] [--force] [--update-lock] [--json FILE] [VM options]",
+    options: { ...COMMON_OPTIONS, ...VM_OPTIONS, keep: { type: "boolean" }, force: { type: "boolean" }, "update-lock": { type: "boolean" }, json: { type: "string" } },
+    load: () => import("./build.js"),
+  },
+  shell: {
+    summary: "open ash in a stage's VM (its inputs, or --after also its output; --web for a browser)",
+    usage: "STAGE [--before|--after] [--rerun] [--web] [VM options]",
+    // --runner is taken only to refuse `native` with the reason (a shell needs a VM console).
+    options: { ...COMMON_OPTIONS, ...VM_OPTIONS, before: { type: "boolean" }, after: { type: "boolean" }, rerun: { type: "boolean" }, web: { type: "boolean" } },
+    load: () => import("./shell.js"),
+  },
+  plan: {
+    summary: "show what building a stage would reuse or run, and why, without building or booting",
+    usage: "[STAGE] [--seed FILE]",
+    options: { ...COMMON_OPTIONS, seed: VM_OPTIONS.seed },
+    load: () => import("./plan.js"),
+  },
+  verify: {
+    summary: "rebuild stages and compare them with recipes/lock.json (never writes it)",
+    usage: "STAGE... [--keep] [--json FILE] [VM options]",
+    options: { ...COMMON_OPTIONS, ...VM_OPTIONS, keep: { type: "boolean" }, json: { type: "string" } },
+    load: () => import("./verify.js"),
+  },
+  ddc: {
+    summary: "diverse double-compile: rebuild stage 1's x86_64 tcc from the independent i386 seed and compare",
+    usage: "[VM options]",
+    options: { ...COMMON_OPTIONS, ...VM_OPTIONS },
+    load: () => import("./ddc.js"),
+  },
+  gc: {
+    summary: "remove store entries whose output recipes/lock.json does not name, and stale runs",
+    usage: "",
+    options: { ...COMMON_OPTIONS },
+    load: () => import("./gc.js"),
+  },
+  ls: {
+    summary: "list the store with output hashes and sizes",
+    usage: "",
+    options: { ...COMMON_OPTIONS },
+    load: () => import("./ls.js"),
+  },
+  "boot-iso": {
+    summary: "boot an ISO image in QEMU with its serial console in this terminal",
+    usage: "FILE.iso [--memory MIB] [--cpus N] [--display] [--net] [--until TEXT] [--timeout SEC] [--log FILE]",
+    options: {
+      ...COMMON_OPTIONS,
+      memory: VM_OPTIONS.memory, cpus: VM_OPTIONS.cpus, accel: VM_OPTIONS.accel, qemu: VM_OPTIONS.qemu, kernel: VM_OPTIONS.kernel, timeout: VM_OPTIONS.timeout,
+      display: { type: "boolean" }, net: { type: "boolean" }, until: { type: "string" }, log: { type: "string" },
+    },
+    load: async () => (await import("../iso/command.js")).bootIsoCommand,
+  },
+};

@@ -1,0 +1,44 @@
+// `zilchboot verify STAGE...`: rebuild and compare with the lock, which it never writes.
+import path from "node:path";
+import { str } from "../cli-options.js";
+import { ZilchError } from "../errors.js";
+import { recipesDir } from "../paths.js";
+import { Progress } from "../progress.js";
+import { verifyTarget } from "../stages/chain.js";
+import { listStagesSync } from "../stages/recipe.js";
+import type { CommandContext } from "./context.js";
+import { VM_HELP, errorReport, progressHooks, sessionFromFlags } from "./vm-flags.js";
+
+export const help = `Rebuilds each named stage in a fresh VM (its inputs come from the store or are built first) and fails
+unless its output hash equals the lock's. The rebuilt output is compared, not stored; the lock is
+never written, and a stage it has no entry for fails at once. Logs stay in the home's logs/.
+  --keep           keep the rebuilt output (its path is printed)
+  --json FILE      also write a machine-readable report (on failure too, with the error)
+${VM_HELP}`;
+
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+}
+
+export async function run(ctx: CommandContext): Promise<void> {
+  if (ctx.positionals.length === 0) throw new ZilchError({ code: "USAGE", message: "verify needs at least one stage", hint: `known stages: ${listStagesSync(recipesDir()).join(", ")}` });
+  const json = str(ctx, "json");
+  const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose);
+  const target = ctx.positionals.join(" ");
+  try {
+    const session = await sessionFromFlags(ctx, progress);
+    for (const stage of ctx.positionals) {
+      const result = await verifyTarget(session, stage, { keep: ctx.options.keep === true, ...progressHooks(progress) });
+      progress.stopLive();
+      if (result.keptOutput) ctx.log(`${stage}: kept the rebuilt output in ${result.keptOutput}`);
+      ctx.print(`${stage}: reproduced ${result.output} (matches ${shown(session.lockFile)})`);
+    }
+    for (const line of progress.summary()) ctx.log(line);
+    if (json) await progress.writeJson(json, target);
+  } catch (error) {
+    progress.stopLive();
+    if (json) await progress.writeJson(json, target, errorReport(error));
+    throw error;
+  }
+}

@@ -1,0 +1,85 @@
+// VM flags → the Session a command runs with, plus the help text they share. The same flags are
+// kept (with ZILCHBOOT_* variables) to print the exact command that reproduces a failed run.
+import os from "node:os";
+import path from "node:path";
+import { positiveInt, str } from "../cli-options.js";
+import { ZilchError } from "../errors.js";
+import { createHostSession } from "../host-session.js";
+import type { Progress } from "../progress.js";
+import type { ChainHooks } from "../stages/chain.js";
+import type { Reproduction, Session } from "../stages/session.js";
+import type { CommandContext } from "./context.js";
+
+export const VM_HELP = `  --seed FILE      use this static x86_64 tcc as the seed instead of building one
+  --kernel FILE    boot this kernel (vmlinux) for x86_64 stages instead of building one
+  --accel NAME     force an accelerator (kvm, hvf, whpx, tcg); default: probe, fall back to tcg
+  --qemu BIN       qemu-system-x86_64 binary to use
+  --cpus N         guest vCPUs (default: host cores, ${os.availableParallelism()} here)
+  --memory MIB     guest memory (default: the stage's memoryMiB)
+  --timeout SEC    kill the VM after SEC seconds (default: the stage's timeoutSeconds)
+  --backend NAME   qemu, v86 (32-bit guests only, no QEMU needed) or auto (default: QEMU when
+                   installed, else v86 for stages marked "small")
+  --runner NAME    qemu (default: the --backend VM) or native: Linux namespaces + chroot, no VM
+                   (weaker isolation)
+  --mirror DIR|URL extra download source, flat, keyed by file name (repeatable)
+  --verbose        show the console live and tool details
+Kernels, seeds and sources are provided only for stages that are built; a cached chain needs none.`;
+
+/** Variables that move recipes, store or caches: a reproducing command must carry them. */
+const PLACE_VARIABLES = ["ZILCHBOOT_HOME", "ZILCHBOOT_RECIPES", "ZILCHBOOT_IMAGES", "ZILCHBOOT_CACHE", "ZILCHBOOT_SEABIOS_DIR"];
+
+/** The flags (values resolved to absolute paths) and variables that shape a stage's run. */
+export function reproduction(ctx: Pick<CommandContext, "options">, env: NodeJS.ProcessEnv = process.env): Reproduction {
+  const flags: string[] = [];
+  for (const name of ["memory", "timeout", "accel", "backend"]) {
+    const value = str(ctx, name);
+    if (value !== undefined) flags.push(`--${name}`, value);
+  }
+  for (const name of ["kernel", "seed", "qemu"]) {
+    const value = str(ctx, name);
+    // A bare binary name (--qemu qemu-system-x86_64) is looked up on PATH: keep it as given.
+    if (value !== undefined) flags.push(`--${name}`, name === "qemu" && !value.includes(path.sep) ? value : path.resolve(value));
+  }
+  for (const mirror of (ctx.options.mirror as string[] | undefined) ?? []) flags.push("--mirror", mirror);
+  const vars = Object.fromEntries(PLACE_VARIABLES.filter((name) => env[name]).map((name) => [name, path.resolve(env[name]!)]));
+  return { env: vars, flags, native: str(ctx, "runner") === "native" };
+}
+
+/** The session for build, verify, shell and ddc; progress (if any) gets the live console lines. */
+export async function sessionFromFlags(ctx: CommandContext, progress?: Progress): Promise<Session> {
+  const runner = str(ctx, "runner") ?? "qemu";
+  if (runner !== "qemu" && runner !== "native") throw new ZilchError({ code: "USAGE", message: `--runner must be qemu or native, got ${JSON.stringify(runner)}`, hint: "native (Linux only) is weaker isolation than the VM" });
+  if (runner === "native") ctx.log("runner: native (namespaces + chroot on the host kernel): weaker isolation than the VM");
+  const backend = str(ctx, "backend") === undefined ? undefined : (await import("../vm/select.js")).parseBackend(str(ctx, "backend"));
+  return createHostSession({
+    seedFile: str(ctx, "seed"),
+    kernelFile: str(ctx, "kernel"),
+    runner,
+    backend,
+    accel: str(ctx, "accel"),
+    qemu: str(ctx, "qemu"),
+    vm: {
+      cpus: positiveInt(ctx, "cpus", os.availableParallelism()),
+      memoryMiB: ctx.options.memory === undefined ? undefined : positiveInt(ctx, "memory", 1),
+      timeoutMs: ctx.options.timeout === undefined ? undefined : positiveInt(ctx, "timeout", 1) * 1000,
+    },
+    mirrors: (ctx.options.mirror as string[] | undefined) ?? [],
+    progress: ctx.tty,
+    verbose: ctx.verbose,
+    log: ctx.log,
+    onConsoleLine: ctx.verbose ? (line) => ctx.log(`  | ${line}`) : (line) => progress?.consoleLine(line),
+    signal: ctx.signal,
+    reproduce: reproduction(ctx),
+  });
+}
+
+/** Chain hooks that feed the live line and the summary table. */
+export function progressHooks(progress: Progress): ChainHooks {
+  return { onStageStart: (name) => progress.start(name), onStageDone: (name, report, seconds) => progress.done(name, report, seconds) };
+}
+
+/** The error part of a --json report. */
+export function errorReport(error: unknown): { code: string; message: string; hint?: string } {
+  const e = error as { code?: unknown; message?: unknown; hint?: unknown };
+  return { code: typeof e.code === "string" ? e.code : "INTERNAL", message: String(e.message ?? error), ...(typeof e.hint === "string" ? { hint: e.hint } : {}) };
+}

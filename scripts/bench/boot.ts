@@ -44,7 +44,7 @@ export async function bootSection(ctx: SectionContext): Promise<SectionResult> {
   const kernel = path.join(process.env.ZILCHBOOT_IMAGES ?? path.join(checkout, "images"), "vmlinux");
   const accel = await timeAcceleratorChoice(kernel, runs);
   result.figures.push(
-    figure("boot.accel.fresh", `accelerator choice, probing (→ ${accel.accel})`, "ms", [accel.freshMs], "one sample: a fresh probe per bench run"),
+    figure("boot.accel.fresh", `accelerator choice, fresh (probing ${accel.candidates.join(", ") || "nothing: no hardware accelerator here"} → ${accel.accel})`, "ms", [accel.freshMs], "one sample: one fresh probe per bench run"),
     figure("boot.accel.cached", "accelerator choice, verdict cached", "ms", accel.cachedMs),
   );
   result.notes.push(`boot: ${runs} forced builds each after one untimed build; PID 1 figures are the CLI's own 'PID 1 output after N ms'`);

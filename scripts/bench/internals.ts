@@ -10,7 +10,7 @@ import { acceleratorCandidates, chooseAccelerator } from "../../src/vm/accel.js"
  * Times the accelerator choice in a fresh verdict cache: once probing (the real candidates, as a
  * first build would), then `runs` times with that verdict cached.
  */
-export async function timeAcceleratorChoice(kernel: string, runs: number): Promise<{ accel: string; freshMs: number; cachedMs: number[] }> {
+export async function timeAcceleratorChoice(kernel: string, runs: number): Promise<{ accel: string; candidates: string[]; freshMs: number; cachedMs: number[] }> {
   const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), "zilchboot-bench-accel-"));
   try {
     const options = { qemu: "qemu-system-x86_64", kernel, cacheDir, candidates: await acceleratorCandidates(), probeTimeoutMs: 8000 };
@@ -23,7 +23,7 @@ export async function timeAcceleratorChoice(kernel: string, runs: number): Promi
       await chooseAccelerator(options);
       cachedMs.push(performance.now() - started);
     }
-    return { accel, freshMs, cachedMs };
+    return { accel, candidates: options.candidates, freshMs, cachedMs };
   } finally {
     await fs.rm(cacheDir, { recursive: true, force: true });
   }

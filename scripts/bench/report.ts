@@ -55,8 +55,9 @@ export function formatReport(report: BenchReport): string[] {
   }
   const unstable = report.figures.filter((f) => f.samples.length > 1 && relativeSpread(f) > UNSTABLE);
   if (unstable.length > 0) lines.push(`! spread above ${UNSTABLE * 100}% of the median: ${unstable.map((f) => f.id).join(", ")}; rerun on a quieter machine before comparing`);
-  const busy = Math.max(report.host.loadAverageStart[0], report.host.loadAverageEnd[0]);
-  lines.push(`host: ${report.host.cpus} CPUs, load average ${report.host.loadAverageStart[0].toFixed(1)} at start, ${report.host.loadAverageEnd[0].toFixed(1)} at end${busy > report.host.cpus / 2 ? " (busy: treat times as upper bounds)" : ""}; bench took ${report.durationS.toFixed(0)} s`);
+  // Only the load at start tells of other work: by the end, the bench's own VMs are in the average.
+  const busy = report.host.loadAverageStart[0] > report.host.cpus / 2;
+  lines.push(`host: ${report.host.cpus} CPUs, load average ${report.host.loadAverageStart[0].toFixed(1)} at start${busy ? " (busy: treat times as upper bounds)" : ""}, ${report.host.loadAverageEnd[0].toFixed(1)} at end (the bench's own load included); bench took ${report.durationS.toFixed(0)} s`);
   for (const note of report.notes) lines.push(`note: ${note}`);
   for (const error of report.errors) lines.push(`error: ${error}`);
   return lines;

@@ -48,6 +48,7 @@ export async function emulationSection(ctx: SectionContext): Promise<SectionResu
     let probeCompiles = 8;
     let probe = await timedLoop(ctx.home, "native", probeCompiles);
     while (probe.hostS < CALIBRATION_MIN_S) {
+      if (probeCompiles >= 4096) throw new Error(`emulation: ${probeCompiles} compiles took ${probe.hostS.toFixed(3)} s natively; the timing markers cannot be right`);
       probeCompiles *= 2;
       probe = await timedLoop(ctx.home, "native", probeCompiles);
     }

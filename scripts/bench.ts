@@ -1,86 +1,113 @@
-// `npm run bench`: speed figures, side by side (numbers, not verdicts; takes ~6 min under TCG).
-// - QEMU start → PID 1 output for the smoke stage (goal ≤ 1.0 s under TCG);
-// - stage 1 and 2a0 in QEMU vs natively (namespaces + chroot on the host kernel: the physical
-//   limit), and their ratio;
-// - one CPU-bound tcc compile (tinycc's tcc.c) natively vs in QEMU, boot and 9p excluded: the
-//   emulator's own cost, to tell it apart from our overhead;
-// - a no-op build of the cached chain (goal ≤ 1 s).
+// `npm run bench [-- OPTIONS]`: speed figures with their spread, through the CLI in a temp home.
+// Sections: cli (--help, plan, no-op build of the cached chain; goal ≤ 0.5 s), boot (QEMU and v86
+// start → PID 1, accelerator verdicts), emulation (the same tcc.c compiles natively and in QEMU:
+// the emulator's own cost) and stages (stage 1 and 2a0 in the VM vs natively: emulation plus our
+// overhead). Figures, not verdicts; run it on a quiet machine and read the spread column.
+import fs from "node:fs";
 import os from "node:os";
-import fs from "node:fs/promises";
 import path from "node:path";
-import { cacheDir, recipesDir, repoRoot, workDir } from "../src/paths.js";
-import { guestDir, provideKernel, provideSeed, provideStageSources, type ProvisionOptions } from "../src/provision.js";
-import { createHostSession } from "../src/host-session.js";
-import { buildTarget } from "../src/stages/chain.js";
-import { loadStage } from "../src/stages/recipe.js";
-import { buildStage, type BuildStageOptions } from "../src/stages/run.js";
-import type { VmBackend } from "../src/vm/backend.js";
-import { NativeBackend } from "../src/vm/native.js";
-import { QemuBackend } from "../src/vm/qemu.js";
+import { parseArgs } from "node:util";
+import { bootSection } from "./bench/boot.js";
+import { BenchHome, checkout } from "./bench/cli-home.js";
+import { cliSection } from "./bench/cli-latency.js";
+import { emulationSection } from "./bench/emulation.js";
+import { formatReport, hostFacts, writeJsonReport, type BenchReport } from "./bench/report.js";
+import type { SectionContext, SectionResult } from "./bench/section.js";
+import { stagesSection } from "./bench/stages.js";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SECTIONS: Record<string, (ctx: SectionContext) => Promise<SectionResult>> = {
+  cli: cliSection,
+  boot: bootSection,
+  emulation: emulationSection,
+  stages: stagesSection,
+};
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+const USAGE = `usage: npm run bench -- [options]
+
+  --only LIST      comma-separated sections (default: all, in this order): ${Object.keys(SECTIONS).join(",")}
+  --runs N         samples per figure for VM and stage builds (default 3)
+  --cli-runs N     samples per figure for CLI and boot latencies (default 5)
+  --compiles N     tcc.c compiles per emulation run (default: calibrated so the native loop takes ≥ 4 s)
+  --target STAGE   end of the chain for the no-op build and plan (default 2a1-binutils)
+  --json FILE      also write every sample, the host's load and the options as JSON
+  --keep           keep the temp home (store, logs, recipes copy) and print where it is
+
+Anything that boots or builds runs as child processes 'node dist/src/cli.js …' with a temp
+ZILCHBOOT_HOME and ZILCHBOOT_RECIPES; the download, kernel and seed caches are yours.`;
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}; run 'npm run bench -- --help'\n`);
+  process.exit(2);
 }
 
-const provision: ProvisionOptions = { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() };
-const kernel = await provideKernel(undefined, provision);
-const seed = await provideSeed(undefined, provision);
-const qemu = new QemuBackend({ probeKernel: kernel.path, cacheDir: cacheDir() });
-const native = new NativeBackend();
-const scratch = await fs.mkdtemp(path.join(os.tmpdir(), "zilchboot-bench-"));
-const base = (backend: VmBackend, cpus: number): Omit<BuildStageOptions, "stage" | "sources" | "dependencies"> => ({
-  workDir: workDir(), guestDir: guestDir(), seed: seed.path, kernel: { path: kernel.path, identity: kernel.identity }, backend, cpus,
-});
-const session = createHostSession({ seedFile: seed.path, kernelFile: kernel.path, recipesRoot: recipesDir(), vm: { cpus: os.availableParallelism() } });
+function count(raw: string | undefined, name: string, fallback: number, least: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < least) fail(`--${name} expects an integer ≥ ${least}, got ${JSON.stringify(raw)}`);
+  return value;
+}
 
-const smoke = await loadStage(recipesDir(), "0-smoke");
-for (const cpus of [1, os.availableParallelism()]) {
-  const toInit: number[] = [];
-  const total: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const result = await buildStage({ ...base(qemu, cpus), stage: smoke, workDir: scratch, sources: {}, dependencies: {}, force: true });
-    if (result.run?.initOutputMs != null) toInit.push(result.run.initOutputMs);
-    if (result.run) total.push(result.run.durationMs);
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      only: { type: "string" }, runs: { type: "string" }, "cli-runs": { type: "string" }, compiles: { type: "string" },
+      target: { type: "string" }, json: { type: "string" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+} catch (error) {
+  fail((error as Error).message);
+}
+const options = parsed.values;
+if (options.help) {
+  process.stdout.write(USAGE + "\n");
+  process.exit(0);
+}
+const only = options.only ? options.only.split(",").map((s) => s.trim()).filter(Boolean) : Object.keys(SECTIONS);
+const unknown = only.filter((name) => !(name in SECTIONS));
+if (unknown.length > 0) fail(`unknown section ${unknown.join(", ")} (known: ${Object.keys(SECTIONS).join(", ")})`);
+if (!fs.existsSync(path.join(checkout, "dist", "src", "cli.js"))) fail("dist/src/cli.js is missing: build first ('npm run build')");
+const runs = count(options.runs, "runs", 3, 1);
+const cliRuns = count(options["cli-runs"], "cli-runs", 5, 1);
+const compiles = options.compiles === undefined ? undefined : count(options.compiles, "compiles", 0, 1);
+const target = options.target ?? "2a1-binutils";
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const loadAverageStart = os.loadavg();
+const startedAt = new Date();
+const home = await BenchHome.create(log);
+const collected: SectionResult = { figures: [], ratios: [], goals: [], notes: [] };
+const errors: string[] = [];
+const ctx: SectionContext = { home, runs, cliRuns, compiles, target, log };
+try {
+  // Sections run in the fixed order of SECTIONS, cheap ones first.
+  for (const name of Object.keys(SECTIONS).filter((s) => only.includes(s))) {
+    const sectionStart = performance.now();
+    log(`section ${name}`);
+    try {
+      const result = await SECTIONS[name](ctx);
+      collected.figures.push(...result.figures);
+      collected.ratios.push(...result.ratios);
+      collected.goals.push(...result.goals);
+      collected.notes.push(...result.notes);
+    } catch (error) {
+      errors.push(`${name}: ${(error as Error).message}`);
+      log(`section ${name} failed: ${(error as Error).message}`);
+    }
+    log(`section ${name} took ${((performance.now() - sectionStart) / 1000).toFixed(0)} s`);
   }
-  console.log(`smoke, ${cpus} vCPU, ${await qemu.accelerator()}, ${RUNS} runs: QEMU start → PID 1 output median ${median(toInit)} ms (min ${Math.min(...toInit)}), whole VM run median ${median(total)} ms`);
+} finally {
+  await home.dispose(options.keep === true);
 }
-
-// Stage 1 and 2a0: rebuilt (forced) in a scratch store; inputs come from the real store.
-const stage1 = await buildTarget(session, "1-stage1");
-for (const name of ["1-stage1", "2a0-make"]) {
-  const stage = await loadStage(recipesDir(), name);
-  const dependencies: Record<string, typeof stage1> = stage.inputs.includes("1-stage1") ? { "1-stage1": stage1 } : {};
-  const sources = await provideStageSources(stage, provision);
-  const times: Record<string, number> = {};
-  for (const [label, backend] of [["native", native], ["qemu", qemu]] as const) {
-    const started = performance.now();
-    await buildStage({ ...base(backend, os.availableParallelism()), stage, workDir: path.join(scratch, label), sources, dependencies, force: true });
-    times[label] = (performance.now() - started) / 1000;
-  }
-  console.log(`${name}: native ${times.native.toFixed(1)} s, QEMU ${times.qemu.toFixed(1)} s (${await qemu.accelerator()}), ratio ${(times.qemu / times.native).toFixed(1)}×`);
-}
-
-// One compile's cost: a run with COMPILES compiles minus a run with none, divided by COMPILES.
-const COMPILES = Number(process.env.BENCH_COMPILES ?? 5);
-const compileStage = await loadStage(path.join(repoRoot, "scripts", "bench-stages"), "9-tcc-compile");
-const compileSources = await provideStageSources(compileStage, provision);
-const perCompile: Record<string, number> = {};
-for (const [label, backend] of [["native", native], ["qemu", qemu]] as const) {
-  const seconds: number[] = [];
-  for (const count of [0, COMPILES]) {
-    const stage = { ...compileStage, args: [String(count)] };
-    const run = await buildStage({ ...base(backend, 1), stage, workDir: path.join(scratch, `compile-${label}`), sources: compileSources, dependencies: { "1-stage1": stage1 }, force: true });
-    seconds.push((run.run?.durationMs ?? NaN) / 1000);
-  }
-  perCompile[label] = (seconds[1] - seconds[0]) / COMPILES;
-  console.log(`tcc.c compile, ${label}, 1 CPU: ${perCompile[label].toFixed(3)} s each (run with 0 compiles: ${seconds[0].toFixed(1)} s, with ${COMPILES}: ${seconds[1].toFixed(1)} s)`);
-}
-console.log(`tcc.c compile: QEMU/native ${(perCompile.qemu / perCompile.native).toFixed(1)}× (emulation cost alone)`);
-
-const started = performance.now();
-await buildTarget(session, "2a0-make");
-console.log(`no-op build of the cached chain up to 2a0-make: ${Math.round(performance.now() - started)} ms (goal ≤ 1000 ms)`);
-await fs.rm(scratch, { recursive: true, force: true });
+const report: BenchReport = {
+  startedAt: startedAt.toISOString(),
+  durationS: (Date.now() - startedAt.getTime()) / 1000,
+  host: hostFacts(loadAverageStart),
+  options: { only, runs, cliRuns, compiles: compiles ?? "calibrated", target },
+  ...collected,
+  errors,
+};
+process.stdout.write(formatReport(report).join("\n") + "\n");
+if (options.json) await writeJsonReport(options.json, report);
+process.exitCode = errors.length > 0 ? 1 : 0;

@@ -11,7 +11,7 @@
 #include "zsys.h"
 
 enum {
-    SYS_ioctl = 16, SYS_dup2 = 33, SYS_setsid = 112,
+    SYS_dup2 = 33, SYS_setsid = 112, /* SYS_ioctl comes from zsys.h */
     TCGETS = 0x5401, TCSETS = 0x5402, TIOCSCTTY = 0x540E, TIOCSWINSZ = 0x5414,
     O_RDWR = 2, O_NOCTTY = 0400, SIGKILL = 9,
     ECHO_FLAGS = 0000010 | 0000020 | 0000040 | 0000100 /* ECHO ECHOE ECHOK ECHONL */

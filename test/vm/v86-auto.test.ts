@@ -37,10 +37,10 @@ after(async () => {
   await fs.rm(scratch, { recursive: true, force: true });
 });
 
-function zilchboot(args: string[], recipes: string) {
+function zilchboot(args: string[], recipes: string, home = path.join(scratch, "home")) {
   return execa(process.execPath, [path.join(repoRoot, "dist", "src", "cli.js"), ...args, ...vmFlags], {
     reject: false,
-    env: { ...process.env, PATH: noQemuPath, ZILCHBOOT_HOME: path.join(scratch, "home"), ZILCHBOOT_RECIPES: recipes },
+    env: { ...process.env, PATH: noQemuPath, ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes },
   });
 }
 
@@ -56,7 +56,8 @@ test("without QEMU, auto runs a small i386 stage under v86", async () => {
 });
 
 test("without QEMU, auto refuses a stage not marked small, in one line", async () => {
-  const result = await zilchboot(["build", "0-smoke-i386"], path.join(scratch, "recipes-big"));
+  // Another home: "small" is not part of the input hash, so the first test's entry would be reused.
+  const result = await zilchboot(["build", "0-smoke-i386"], path.join(scratch, "recipes-big"), path.join(scratch, "home-big"));
   assert.equal(result.exitCode, 1);
   const errors = result.stderr.split("\n").filter((line) => line.startsWith("zilchboot:"));
   assert.deepEqual(errors, [`zilchboot: QEMU is not installed and stage 0-smoke-i386 is not marked "small": under v86 it would take ~3× longer; install QEMU (scripts/setup-host.sh), or force it with --backend v86`]);

@@ -25,6 +25,7 @@ interface VirtIODevice {
 }
 interface Cpu {
   reboot_internal?: () => void;
+  main_loop?: () => number;
   devices: { virtio_9p?: { virtio: VirtIODevice } };
   io: { register_write(port: number, device: object, w8?: (v: number) => void, w16?: (v: number) => void, w32?: (v: number) => void): void };
 }
@@ -108,4 +109,21 @@ export function hookPortWrite(cpu: Cpu, port: number, onWrite: (value: number) =
 export function hookReset(cpu: Cpu, onReset: () => void): void {
   if (typeof cpu.reboot_internal !== "function") throw new Error("v86 internals changed: cpu.reboot_internal not found");
   cpu.reboot_internal = onReset;
+}
+
+/** Once `ended()` says the run is over, an error from the CPU loop is dropped instead of escaping as
+ *  an uncaught exception: after a triple fault our reset hook (above) leaves the CPU in a state
+ *  v86's interpreter may panic on ("unreachable") in the slice before destroy() stops it. Errors
+ *  while the run is live still propagate. */
+export function guardCpuLoop(cpu: Cpu, ended: () => boolean): void {
+  const loop = cpu.main_loop;
+  if (typeof loop !== "function") throw new Error("v86 internals changed: cpu.main_loop not found");
+  cpu.main_loop = () => {
+    try {
+      return loop();
+    } catch (error) {
+      if (ended()) return 1000;
+      throw error;
+    }
+  };
 }

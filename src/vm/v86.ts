@@ -11,7 +11,7 @@ import type { BootSpec, ProbeResult, VmBackend, VmOutcome, VmRun } from "./backe
 import { ConsoleLog } from "./console-log.js";
 import { HostShare } from "./p9/host-share.js";
 import { DEBUG_EXIT_PORT, GuestReport, statusFromExitByte } from "./guest-protocol.js";
-import { addShareDevice, emulatorCpu, handle9p, hookPortWrite, hookReset } from "./v86-internals.js";
+import { addShareDevice, emulatorCpu, guardCpuLoop, handle9p, hookPortWrite, hookReset } from "./v86-internals.js";
 import { describeKernel, findFirmware, firmwareCandidates, kernelProblem, v86Options, type Firmware } from "./v86-options.js";
 
 /** v86's own 9p device carries this tag; the root is mounted from it. */
@@ -121,6 +121,7 @@ export class V86Backend implements VmBackend {
           finish({ kind: "status", status: -1 });
         });
         hookReset(cpu, () => finish({ kind: "no-status", detail: "the guest rebooted without reporting a status (PID 1 died or the kernel panicked)" }));
+        guardCpuLoop(cpu, () => finished);
         void emulator.run();
       } catch (err) {
         finish({ kind: "backend-error", detail: (err as Error).message });

@@ -189,26 +189,14 @@ function describeFailure(stage: string, run: VmRun, logFile: string, timeoutMs: 
 
 /** One stage with the materials in hand (tests, benchmarks): the planner decides reuse or build,
  *  then runStage builds. Chains go through chain.ts instead. */
-export interface BuildStageOptions {
-  stage: StageRecipe;
+export type BuildStageOptions = Pick<RunStageOptions, "stage" | "guestDir" | "sources" | "dependencies" | "backend" | "cpus" | "memoryMiB" | "timeoutMs" | "keep" | "onConsoleLine" | "log" | "signal"> & {
   workDir: string;
-  guestDir: string;
   seed: string;
   kernel: KernelChoice | { path: string; identity: unknown };
-  sources: Record<string, ServedSource>;
-  dependencies: Record<string, StoreEntry>;
-  backend: VmBackend;
-  cpus: number;
-  memoryMiB?: number;
-  timeoutMs?: number;
-  keep?: boolean;
   force?: boolean;
   lockFile?: string;
   updateLock?: boolean;
-  onConsoleLine?: (line: string) => void;
-  log?: (line: string) => void;
-  signal?: AbortSignal;
-}
+};
 
 export interface BuildStageResult {
   entry: StoreEntry;

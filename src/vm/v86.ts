@@ -118,7 +118,8 @@ export class V86Backend implements VmBackend {
         if (out) addShareDevice(cpu, "out", out);
         hookPortWrite(cpu, DEBUG_EXIT_PORT, (value) => {
           exitByte = value;
-          finish({ kind: "status", status: -1 });
+          // Exact below 126; refined below with the console line once the console is flushed.
+          finish(statusFromExitByte(value, null));
         });
         hookReset(cpu, () => finish({ kind: "no-status", detail: "the guest rebooted without reporting a status (PID 1 died or the kernel panicked)" }));
         guardCpuLoop(cpu, () => finished);

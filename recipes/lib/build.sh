@@ -82,11 +82,48 @@ configure_ash() {
     tail -n 3 configure.out
 }
 
+# edit FILE OLD NEW: replaces every occurrence of the fixed string OLD (within one line) in FILE
+# with NEW. Every edit a recipe makes to upstream sources goes through here, so that a source whose
+# text moved stops the stage instead of building something else: it fails when FILE lacks OLD.
+# Fixed strings, not sed expressions: nothing in OLD or NEW needs escaping.
+edit() {
+    [ $# -eq 3 ] || die "edit: usage: edit FILE OLD NEW"
+    [ -f "$1" ] || die "edit: no file $1"
+    EDIT_OLD=$2 EDIT_NEW=$3 awk '
+        BEGIN { old = ENVIRON["EDIT_OLD"]; new = ENVIRON["EDIT_NEW"]; n = 0 }
+        {
+            rest = $0; line = ""
+            while ((i = index(rest, old)) > 0) {
+                line = line substr(rest, 1, i - 1) new; rest = substr(rest, i + length(old)); n++
+            }
+            print line rest
+        }
+        END { if (n == 0) exit 3; print n > "/dev/stderr" }' "$1" > "$1.edit" 2> "$1.count" || {
+        rm -f "$1.edit" "$1.count"; die "edit: $1 does not contain '$2' (the source changed: check this edit)"; }
+    # cat, not mv: the file keeps its mode (scripts stay executable).
+    cat "$1.edit" > "$1"
+    echo "$STAGE: edited $1 ($(cat "$1.count")x): $2 -> $3"
+    rm -f "$1.edit" "$1.count"
+}
+
 # install_destdir: `make install` into $DEST, so the configured prefix stays $PREFIX; then cd to
 # the installed tree ($DEST$PREFIX) for whatever the stage tidies before copy_to_out.
 install_destdir() {
     logged make-install mk install DESTDIR="$DEST"
     cd "$DEST$PREFIX"
+}
+
+# symlink_copies DIR TARGET NAME...: each DIR/NAME that has TARGET's bytes (an installed hard link
+# or copy, like bin/gcc and bin/<triplet>-gcc) becomes a relative symlink to TARGET: the manifest
+# would count the bytes twice, and hard links are not worth trusting across the 9p output share.
+symlink_copies() {
+    _dir=$1 _target=$2; shift 2
+    for _name in "$@"; do
+        if [ -f "$_dir/$_name" ] && [ ! -L "$_dir/$_name" ] && cmp -s "$_dir/$_target" "$_dir/$_name"; then
+            rm "$_dir/$_name"
+            ln -s "$_target" "$_dir/$_name"
+        fi
+    done
 }
 
 # copy_to_out: the current directory becomes the stage's output.

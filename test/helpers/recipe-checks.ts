@@ -83,7 +83,7 @@ export async function shellScripts(root: string, stages: readonly StageRecipe[])
 }
 
 /** Which stage's output provides the shell each shell stage runs its program with. */
-export function shellStagesOf(stages: readonly StageRecipe[]): Set<string> {
+export function shellProviders(stages: readonly StageRecipe[]): Set<string> {
   const providers = new Set<string>();
   for (const stage of stages.filter((s) => s.runner === "shell")) {
     const shell = shellToolchain(stage).shell;

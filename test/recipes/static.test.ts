@@ -15,7 +15,7 @@ import {
   loadRecipes,
   referenceProblems,
   shellScripts,
-  shellStagesOf,
+  shellProviders,
   syntaxProblems,
   type LoadedRecipes,
 } from "../helpers/recipe-checks.js";
@@ -53,7 +53,7 @@ test("every source a stage names is a pin, every input and tool a stage, and eve
 test("every shell stage's scripts and the phase library parse under stage 1's ash -n", async () => {
   // Until a later stage provides another shell, stage 1's is the one every shell stage runs with;
   // a stage whose shell comes from elsewhere is still checked with this, the closest we have built.
-  assert.ok(shellStagesOf(checkout.stages).has(STAGE1), "no shell stage runs stage 1's ash");
+  assert.ok(shellProviders(checkout.stages).has(STAGE1), "no shell stage runs stage 1's ash");
   const scripts = await shellScripts(RECIPES, checkout.stages);
   assert.ok(scripts.includes(path.join(RECIPES, "lib", "build.sh")), scripts.join(", "));
   for (const stage of checkout.stages.filter((s) => s.runner === "shell")) {

@@ -1,5 +1,6 @@
-// Getting a pinned file into the download cache. Order: cache, mirrors, upstream, apt; each
-// provider fails fast and the next is tried. Nothing gets its final cache name unverified.
+// Getting a pinned file into the download cache. Order: cache, mirrors, upstream, apt, and for a
+// pin with insideArchive the archive it is extracted from; each provider fails fast and the next
+// is tried. Nothing gets its final cache name unverified.
 // The cache is shared by every clone and process: one fetch per pin runs at a time (a second
 // waits, then finds the first's verified file), and verified files are trusted through the
 // verified-source index instead of being re-hashed on every invocation.
@@ -8,6 +9,7 @@ import path from "node:path";
 import { ZilchError } from "../errors.js";
 import type { SourcePin } from "./pins.js";
 import { aptProvider } from "./providers/apt.js";
+import { archiveProvider } from "./providers/archive.js";
 import { httpProvider } from "./providers/http.js";
 import { mirrorProvider } from "./providers/mirror.js";
 import { HashMismatch, oneLine, ProviderFailure, type FetchContext, type Provider } from "./providers/provider.js";
@@ -103,7 +105,13 @@ function providers(pin: SourcePin, options: FetchOptions): Provider[] {
     const hint = "the upstream file changed or the pin is wrong: check before re-pinning";
     list.push(...pin.urls.map((url) => httpProvider(`upstream ${url}`, url, hint)));
   }
-  if (options.allowApt !== false) list.push(aptProvider());
+  // A pin that names an archive usually names no Debian package of its own: asking apt would
+  // only add a line to every failure.
+  const ownApt = pin.debianSource !== undefined || pin.debianBinary !== undefined || pin.insideArchive === undefined;
+  if (options.allowApt !== false && ownApt) list.push(aptProvider());
+  // Last: extracting costs a read of the whole archive, after fetching it if no one has.
+  const { insideArchive } = pin;
+  if (insideArchive) list.push(archiveProvider({ ...pin, insideArchive }, (archive) => ensureSource(archive, options)));
   return list;
 }
 
@@ -169,8 +177,9 @@ function failure(pin: SourcePin, attempts: Attempt[]): ZilchError {
   }
   const summary = attempts.map((a) => `${a.label}: ${a.clause}`).join("; ");
   const specific = [...new Set(attempts.flatMap((a) => (a.hint ? [a.hint] : [])))];
+  const holding = pin.insideArchive ? `${pin.file} or ${pin.insideArchive.file}` : pin.file;
   const hint = specific.length
-    ? `${specific.join("; ")}; or pass --mirror DIR holding ${pin.file}`
-    : `pass --mirror DIR holding ${pin.file}, or run scripts/setup-host.sh to enable the apt provider`;
+    ? `${specific.join("; ")}; or pass --mirror DIR holding ${holding}`
+    : `pass --mirror DIR holding ${holding}, or run scripts/setup-host.sh to enable the apt provider`;
   return new ZilchError({ code: "FETCH", message: `cannot fetch ${pin.file}: ${summary}`, hint });
 }

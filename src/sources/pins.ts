@@ -18,6 +18,19 @@ export interface DebianBinary {
   member: string;
 }
 
+/** An archive, pinned by its own bytes, that holds the pinned file at `member` (GCC 10's
+ *  gcc-10.2.0-dfsg.tar.xz exists only inside Debian's gcc-10_10.2.1.orig.tar.xz). */
+export interface InsideArchive {
+  /** The archive's name in the download cache and in mirrors. */
+  file: string;
+  sha256: string;
+  size: number;
+  /** Path of the pinned file inside the archive. */
+  member: string;
+  urls: string[];
+  debianSource?: DebianSource;
+}
+
 export interface SourcePin {
   name: string;
   version: string;
@@ -28,12 +41,14 @@ export interface SourcePin {
   urls: string[];
   debianSource?: DebianSource;
   debianBinary?: DebianBinary;
+  /** Where the file can be extracted from when nobody serves it directly. */
+  insideArchive?: InsideArchive;
   /** The pin file this came from, as shown in messages. */
   origin?: string;
 }
 
 interface PinsDocument {
-  sources: Array<Omit<SourcePin, "origin" | "urls"> & { urls?: string[] }>;
+  sources: Array<Omit<SourcePin, "origin" | "urls" | "insideArchive"> & { urls?: string[]; insideArchive?: Omit<InsideArchive, "urls"> & { urls?: string[] } }>;
 }
 
 /** Reads and validates a sources.json; every problem is a PIN error naming the file and field. */
@@ -48,8 +63,14 @@ export async function loadPins(file: string): Promise<SourcePin[]> {
       const { package: pkg, version, debSha256, member } = raw.debianBinary;
       pin.debianBinary = { package: pkg, version, debSha256, member };
     }
+    if (raw.insideArchive) {
+      const { file, sha256, size, member, urls, debianSource } = raw.insideArchive;
+      pin.insideArchive = { file, sha256, size, member, urls: urls ?? [] };
+      if (debianSource) pin.insideArchive.debianSource = { package: debianSource.package, file: debianSource.file };
+    }
     return pin;
   });
+  checkArchives(pins, origin);
   const seen = new Map<string, string>();
   for (const pin of pins) {
     for (const key of [`name ${pin.name}`, `file ${pin.file}`]) {
@@ -58,6 +79,39 @@ export async function loadPins(file: string): Promise<SourcePin[]> {
     }
   }
   return pins;
+}
+
+// An archive lands in the same download cache as the pins, under its own name: one name must
+// always mean one set of bytes, or two fetches would keep deleting each other's "corrupt" copy.
+function checkArchives(pins: readonly SourcePin[], origin: string): void {
+  const bytesOf = new Map(pins.map((pin) => [pin.file, { sha256: pin.sha256, size: pin.size, by: `pin "${pin.name}"` }]));
+  for (const [index, pin] of pins.entries()) {
+    const archive = pin.insideArchive;
+    if (!archive) continue;
+    const where = `sources[${index}] (${pin.name}).insideArchive`;
+    if (archive.file === pin.file) throw declarationError(origin, where, `"file" is the pin's own file ${pin.file}`, `name the archive in insideArchive.file and the file inside it in "file"`);
+    const known = bytesOf.get(archive.file);
+    if (known && (known.sha256 !== archive.sha256 || known.size !== archive.size)) {
+      throw declarationError(origin, where, `${archive.file} is pinned with other bytes by ${known.by}`, `make both pins of ${archive.file} agree in ${origin}`);
+    }
+    bytesOf.set(archive.file, { sha256: archive.sha256, size: archive.size, by: `the insideArchive of "${pin.name}"` });
+  }
+}
+
+/** The archive a pin's file is extracted from, as a pin of its own (fetched like any other). */
+export function archivePin(pin: SourcePin & { insideArchive: InsideArchive }): SourcePin {
+  const { file, sha256, size, urls, debianSource } = pin.insideArchive;
+  return {
+    // The name reads as the field that holds it in messages and hints ("gcc-10.insideArchive").
+    name: `${pin.name}.insideArchive`,
+    version: pin.version,
+    file,
+    sha256,
+    size,
+    urls,
+    ...(debianSource ? { debianSource } : {}),
+    ...(pin.origin === undefined ? {} : { origin: pin.origin }),
+  };
 }
 
 /** The pin called `name`; unknown names list the known ones. */

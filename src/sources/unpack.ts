@@ -15,6 +15,11 @@ import { publishDir } from "../store/publish.js";
 // unbzip2-stream is CommonJS without type definitions.
 const unbzip2 = createRequire(import.meta.url)("unbzip2-stream") as () => Duplex;
 
+/** Whether unpackTarball below takes `file` (what a stage's "unpackAs" needs); .xz is unpacked in the guest. */
+export function unpacksOnHost(file: string): boolean {
+  return /\.(tar\.bz2|tbz2?|tar\.gz|tgz|tar)$/.test(file);
+}
+
 /** Unpacks .tar.gz/.tgz/.tar.bz2/.tar into `dir` (which must exist), dropping `strip` leading path parts. */
 export async function unpackTarball(tarball: string, dir: string, strip = 0): Promise<void> {
   const extract = tar.x({ cwd: dir, strict: true, strip, preserveOwner: false });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { ZilchError } from "../../src/errors.js";
 import { repoRoot } from "../../src/paths.js";
-import { findPin, loadPins } from "../../src/sources/pins.js";
+import { archivePin, findPin, loadPins } from "../../src/sources/pins.js";
 import { tempDir } from "../fixtures/sources/helpers.js";
 
 const good = {
@@ -69,7 +69,9 @@ test("the real recipes/sources.json loads and every pin has a 64-hex sha256", as
   for (const pin of pins) {
     assert.match(pin.sha256, /^[0-9a-f]{64}$/, pin.name);
     assert.ok(pin.size > 0, pin.name);
-    assert.ok(pin.urls.length > 0 || pin.debianSource || pin.debianBinary, `${pin.name} has no provider`);
+    const archive = pin.insideArchive;
+    const viaArchive = archive !== undefined && (archive.urls.length > 0 || archive.debianSource !== undefined);
+    assert.ok(pin.urls.length > 0 || pin.debianSource || pin.debianBinary || viaArchive, `${pin.name} has no provider`);
   }
   assert.equal(findPin(pins, "tinycc").debianSource?.package, "tcc");
 });
@@ -85,7 +87,7 @@ test("findPin on an unknown name lists the known names", async () => {
 test("sources.json problems read like stage.json's: unknown keys list the known ones, comments are allowed", async (t) => {
   const error = await loadWith(t, { ...good, debainSource: {} });
   assert.ok(error instanceof ZilchError);
-  assert.match(error.message, /sources\.json: sources\[0\] \(musl\): unknown key "debainSource" \(known: name, version, file, sha256, size, urls, debianSource, debianBinary\)$/);
+  assert.match(error.message, /sources\.json: sources\[0\] \(musl\): unknown key "debainSource" \(known: name, version, file, sha256, size, urls, debianSource, debianBinary, insideArchive\)$/);
   assert.match(error.hint ?? "", /sources\.schema\.json/);
   const nested = await loadWith(t, { ...good, debianSource: { package: "musl", file: "x.tar.gz", pakage: "y" } });
   assert.ok(nested instanceof ZilchError);
@@ -111,4 +113,67 @@ test("a bad .deb member path is refused", async (t) => {
   for (const member of ["/abs/x", "usr/../x", "usr//x", "./x"]) {
     assertPinError(await loadWith(t, { ...rest, debianBinary: { package: "pkg", version: "1", debSha256: "b".repeat(64), member } }), "member");
   }
+});
+
+// GCC 10's shape: the pin's file, sha256 and size are the inner file's.
+const inside = {
+  name: "gcc-10",
+  version: "10.2.0",
+  file: "gcc-10.2.0-dfsg.tar.xz",
+  sha256: "b".repeat(64),
+  size: 77567280,
+  insideArchive: {
+    file: "gcc-10_10.2.1.orig.tar.xz",
+    sha256: "c".repeat(64),
+    size: 84547844,
+    member: "gcc-10-10.2.0/gcc-10.2.0-dfsg.tar.xz",
+    debianSource: { package: "gcc-10", file: "gcc-10_10.2.1.orig.tar.xz" },
+  },
+};
+
+test("a pin inside an archive loads with the archive's own pin and providers", async (t) => {
+  const file = path.join(await tempDir(t, "pins"), "sources.json");
+  await writeFile(file, JSON.stringify({ sources: [good, inside] }));
+  const [, pin] = await loadPins(file);
+  assert.deepEqual(pin.urls, []);
+  assert.deepEqual(pin.insideArchive, { ...inside.insideArchive, urls: [] });
+  const archive = archivePin({ ...pin, insideArchive: pin.insideArchive! });
+  assert.equal(archive.name, "gcc-10.insideArchive");
+  assert.equal(archive.file, "gcc-10_10.2.1.orig.tar.xz");
+  assert.deepEqual(archive.debianSource, inside.insideArchive.debianSource);
+});
+
+test("a bad insideArchive member path (absolute, .., empty parts) is a PIN error naming member", async (t) => {
+  for (const member of ["/gcc-10-10.2.0/gcc.tar.xz", "../gcc.tar.xz", "gcc-10-10.2.0/../../gcc.tar.xz", "gcc-10-10.2.0//gcc.tar.xz", "./gcc.tar.xz", ""]) {
+    const error = await loadWith(t, { ...inside, insideArchive: { ...inside.insideArchive, member } });
+    assertPinError(error, "member");
+    assert.match((error as ZilchError).message, /sources\[0\]\.insideArchive: "member" must be a plain relative path inside the archive/);
+  }
+});
+
+test("insideArchive is checked like a pin: hashes, sizes, archive names, unknown keys", async (t) => {
+  const archive = inside.insideArchive;
+  assertPinError(await loadWith(t, { ...inside, insideArchive: { ...archive, sha256: "C".repeat(64) } }), "sha256");
+  assertPinError(await loadWith(t, { ...inside, insideArchive: { ...archive, size: 0 } }), "size");
+  assertPinError(await loadWith(t, { ...inside, insideArchive: { ...archive, file: "gcc.zip" } }), "file");
+  assertPinError(await loadWith(t, { ...inside, insideArchive: { ...archive, urls: ["ftp://x/y"] } }), "urls[0]");
+  const rest: Partial<typeof archive> = { ...archive };
+  delete rest.member;
+  assertPinError(await loadWith(t, { ...inside, insideArchive: rest }), "member");
+  const typo = await loadWith(t, { ...inside, insideArchive: { ...archive, membr: "x" } });
+  assert.ok(typo instanceof ZilchError);
+  assert.match(typo.message, /insideArchive: unknown key "membr" \(known: file, sha256, size, member, urls, debianSource\)$/);
+});
+
+test("an archive cannot be the pin's own file, nor be pinned with other bytes elsewhere", async (t) => {
+  const self = await loadWith(t, { ...inside, insideArchive: { ...inside.insideArchive, file: inside.file } });
+  assert.ok(self instanceof ZilchError);
+  assert.match(self.message, /sources\[0\] \(gcc-10\)\.insideArchive: "file" is the pin's own file gcc-10\.2\.0-dfsg\.tar\.xz$/);
+  const file = path.join(await tempDir(t, "pins"), "sources.json");
+  const other = { ...good, name: "gcc-orig", file: inside.insideArchive.file, sha256: "d".repeat(64) };
+  await writeFile(file, JSON.stringify({ sources: [other, inside] }));
+  await assert.rejects(loadPins(file), (e: unknown) => e instanceof ZilchError && /insideArchive: gcc-10_10\.2\.1\.orig\.tar\.xz is pinned with other bytes by pin "gcc-orig"$/.test(e.message));
+  // The same bytes under the same name are fine: both pins share one cached archive.
+  await writeFile(file, JSON.stringify({ sources: [{ ...other, sha256: inside.insideArchive.sha256, size: inside.insideArchive.size }, inside] }));
+  assert.equal((await loadPins(file)).length, 2);
 });

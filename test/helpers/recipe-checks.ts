@@ -1,0 +1,128 @@
+// The static checks CI runs on a recipes tree without building anything: every stage.json through
+// the real loader (schema and cross-stage rules), every pin file, every name a stage uses resolved,
+// every pin with a provider, and every shell script parsed by `ash -n`. Each check returns the
+// problems it found as lines naming the file, so one run reports all of them.
+import fs from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { loadPins, type SourcePin } from "../../src/sources/pins.js";
+import { unpacksOnHost } from "../../src/sources/unpack.js";
+import { listStagesSync, loadStage, RECIPE_LIB, type StageRecipe } from "../../src/stages/recipe.js";
+import { shellToolchain } from "../../src/stages/runners.js";
+
+export interface LoadedRecipes {
+  stages: StageRecipe[];
+  pins: SourcePin[];
+  /** Pin files found (sources.json and any *.sources.json), relative to the root. */
+  pinFiles: string[];
+  problems: string[];
+}
+
+/** Loads every stage folder and pin file under `root`; a declaration that fails to load is a problem. */
+export async function loadRecipes(root: string): Promise<LoadedRecipes> {
+  const problems: string[] = [];
+  const stages: StageRecipe[] = [];
+  for (const name of listStagesSync(root)) {
+    try {
+      stages.push(await loadStage(root, name));
+    } catch (error) {
+      problems.push(`${name}: ${(error as Error).message}`);
+    }
+  }
+  const pinFiles = (await fs.readdir(root)).filter((f) => f === "sources.json" || f.endsWith(".sources.json")).sort();
+  const pins: SourcePin[] = [];
+  for (const file of pinFiles) {
+    try {
+      pins.push(...(await loadPins(path.join(root, file))));
+    } catch (error) {
+      problems.push(`${file}: ${(error as Error).message}`);
+    }
+  }
+  return { stages, pins, pinFiles, problems };
+}
+
+/** Names that must resolve: sources to pins, inputs (and so tools) to stages; pins to a provider. */
+export function referenceProblems({ stages, pins }: Pick<LoadedRecipes, "stages" | "pins">, stageNames: readonly string[]): string[] {
+  const problems: string[] = [];
+  const byName = new Map(pins.map((pin) => [pin.name, pin]));
+  for (const stage of stages) {
+    for (const source of stage.sources) {
+      const pin = byName.get(source.pin);
+      if (!pin) problems.push(`${stage.name}: source "${source.pin}" is no pin`);
+      // The host unpacks "unpackAs" sources before the VM starts, and it cannot read every format.
+      else if (source.unpackAs !== undefined && !unpacksOnHost(pin.file)) {
+        problems.push(`${stage.name}: source "${source.pin}" has "unpackAs" but ${pin.file} cannot be unpacked on the host (serve it as a file and unpack it in the guest)`);
+      }
+    }
+    for (const input of stage.inputs) if (!stageNames.includes(input)) problems.push(`${stage.name}: input "${input}" is no stage`);
+    for (const tool of stage.tools ?? []) if (!stageNames.includes(tool.stage)) problems.push(`${stage.name}: tool "${tool.stage}" is no stage`);
+  }
+  for (const pin of pins) {
+    const archive = pin.insideArchive;
+    const viaArchive = archive !== undefined && (archive.urls.length > 0 || archive.debianSource !== undefined);
+    if (pin.urls.length === 0 && !pin.debianSource && !pin.debianBinary && !viaArchive) {
+      problems.push(`pin "${pin.name}": no provider (urls, debianSource, debianBinary, or an insideArchive with urls or debianSource)`);
+    }
+  }
+  return problems;
+}
+
+/** The shell scripts of shell stages (each program, every other .sh beside it) and of recipes/lib. */
+export async function shellScripts(root: string, stages: readonly StageRecipe[]): Promise<string[]> {
+  const scripts = new Set<string>();
+  const shellStages = stages.filter((s) => s.runner === "shell");
+  for (const stage of shellStages) {
+    scripts.add(path.join(stage.dir, stage.program));
+    for (const file of await fs.readdir(stage.dir)) if (file.endsWith(".sh")) scripts.add(path.join(stage.dir, file));
+  }
+  const lib = path.join(root, RECIPE_LIB);
+  if (shellStages.length > 0) {
+    for (const file of await fs.readdir(lib).catch(() => [])) if (file.endsWith(".sh")) scripts.add(path.join(lib, file));
+  }
+  return [...scripts].sort();
+}
+
+/** Which stage's output provides the shell each shell stage runs its program with. */
+export function shellProviders(stages: readonly StageRecipe[]): Set<string> {
+  const providers = new Set<string>();
+  for (const stage of stages.filter((s) => s.runner === "shell")) {
+    const shell = shellToolchain(stage).shell;
+    providers.add(shell.split("/")[2]);
+  }
+  return providers;
+}
+
+/** `ash -n` on each script: a syntax error is a problem carrying ash's own message (file, line). */
+export async function syntaxProblems(ash: string, scripts: readonly string[], root: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const script of scripts) {
+    // An empty environment, as in the guest: nothing of the host's shell setup leaks in.
+    const run = await execa(ash, ["-n", script], { reject: false, all: true, env: {}, extendEnv: false, timeout: 30_000 });
+    if (run.exitCode !== 0) problems.push(`${path.relative(root, script)}: ash -n: ${(run.all ?? "").trim() || `exit ${run.exitCode}`}`);
+  }
+  return problems;
+}
+
+/** The end of the chain: the stage no other stage lists as an input, highest name first
+ *  (numeric-aware, so 2a10 comes after 2a9). */
+export function lastStage(stages: readonly StageRecipe[]): string {
+  const dependedOn = new Set(stages.flatMap((s) => s.inputs));
+  const leaves = stages.map((s) => s.name).filter((name) => !dependedOn.has(name));
+  const sorted = leaves.sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  const last = sorted.at(-1);
+  if (!last) throw new Error("no stage is a leaf of the chain (every stage is some stage's input)");
+  return last;
+}
+
+/** `target` and every stage it needs, each after its inputs. */
+export function closureInOrder(stages: readonly StageRecipe[], target: string): string[] {
+  const byName = new Map(stages.map((s) => [s.name, s]));
+  const ordered: string[] = [];
+  const visit = (name: string): void => {
+    if (ordered.includes(name)) return;
+    for (const input of byName.get(name)?.inputs ?? []) visit(input);
+    ordered.push(name);
+  };
+  visit(target);
+  return ordered;
+}

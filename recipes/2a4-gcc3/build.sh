@@ -78,6 +78,10 @@ do_install() {
     symlink_copies bin g++ c++ "$TRIPLET-g++" "$TRIPLET-c++"
     # libtool's .la files name the build tree, and nothing reads them.
     rm -f lib/*.la lib64/*.la
+    # libstdc++'s own configure compiles it with -g whatever the top level passes down; the
+    # debug info names the build tree. Only the debug sections go (2a1's strip keeps archives
+    # deterministic).
+    strip -g lib/libstdc++.a lib/libsupc++.a
     copy_to_out
 }
 

@@ -1,0 +1,49 @@
+// Slow (2a2 and 2a3 take ~10-30 min under TCG; GCC 10 hours natively on 2 cores), so `npm run
+// test:slow`: the chain from stage 1 to GCC 10 in a temp home with stage 1. 2a2 (GCC 3.4.6 C by
+// tcc) and 2a3 (musl by it) build in the VM; 2a4 (GCC 3.4.6 C/C++) and the GCC 10 stages with
+// `--runner native` (the same guest layout without emulation: hours in the VM here). Every output
+// must equal its lock, and the GCC 10 fixpoint stage must reproduce 2a5b's bytes.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { execa } from "execa";
+import { readLock } from "../src/store/lock.js";
+import { findLeaks } from "../src/store/leaks.js";
+import { CLI } from "../test/helpers/home.js";
+import { provisioned } from "../test/helpers/provisioned.js";
+import { testHomeWithStage1, type Stage1Home } from "../test/helpers/stage1.js";
+
+let home: Stage1Home;
+
+before(async () => {
+  home = await testHomeWithStage1("gcc");
+});
+
+after(async () => {
+  await home?.remove();
+});
+
+/** Builds STAGE (and whatever it needs) and returns its output directory, after checking the lock. */
+async function buildLocked(stage: string, extra: string[]): Promise<string> {
+  const { kernel, seed } = await provisioned();
+  const result = await execa("node", [CLI, "build", stage, "--kernel", kernel.path, "--seed", seed, ...extra], { reject: false, env: home.env });
+  assert.equal(result.exitCode, 0, result.stderr);
+  const locked = (await readLock(home.lockFile)).stages[stage]?.output;
+  assert.ok(locked, `${stage} is locked`);
+  assert.match(result.stdout, new RegExp(`^${stage} {2}out ${locked} `, "m"));
+  return result.stdout.trim().split(/\s+/).at(-1)!;
+}
+
+test("2a2-gcc3-c and 2a3-musl build in the VM and match their locks", async () => {
+  const gcc3c = await buildLocked("2a2-gcc3-c", []);
+  assert.deepEqual(await findLeaks(gcc3c, ["/tmp/gcc-obj", "/tmp/gcc-h8300-hms", "/sources/"]), []);
+  const musl = await buildLocked("2a3-musl", []);
+  assert.deepEqual(await findLeaks(musl, ["/tmp/musl-1.2.5", "/tmp/dest", "/sources/"]), []);
+});
+
+test("GCC 3.4.6 C/C++ and GCC 10 build natively, match their locks, and GCC 10 reproduces itself", async () => {
+  const gcc3 = await buildLocked("2a4-gcc3", ["--runner", "native"]);
+  assert.deepEqual(await findLeaks(gcc3, ["/tmp/gcc-obj", "/tmp/dest", "/sources/"]), []);
+  await buildLocked("2a5c-gcc10-fixpoint", ["--runner", "native"]);
+  const lock = (await readLock(home.lockFile)).stages;
+  assert.equal(lock["2a5c-gcc10-fixpoint"].output, lock["2a5b-gcc10"].output, "the fixpoint stage's output is 2a5b's");
+});

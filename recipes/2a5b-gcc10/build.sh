@@ -6,5 +6,5 @@
 STAGE=2a5b-gcc10
 HOST_CC=gcc
 HOST_CXX=g++
-HOST_OPT=-O2
+HOST_FLAGS=-O2
 run_phases

@@ -8,7 +8,7 @@ STAGE=2a5c-gcc10-fixpoint
 PREFIX=/store/2a5b-gcc10
 HOST_CC=gcc
 HOST_CXX=g++
-HOST_OPT=-O2
+HOST_FLAGS=-O2
 
 # The smoke checks, then every path, file and link of the output against 2a5b's.
 do_check() {

@@ -5,7 +5,7 @@
 #   . /recipe-lib/gcc10.sh
 #   STAGE=2a5a-gcc10-o0
 #   HOST_CC=gcc HOST_CXX=g++     # the compilers on PATH that build it
-#   HOST_OPT=-O0                 # their optimisation level
+#   HOST_FLAGS=-O0               # their CFLAGS and CXXFLAGS
 #   run_phases
 #
 # The result runs on and targets 2a3's musl: statically linked itself; the programs it builds load
@@ -59,7 +59,7 @@ do_configure() {
     mkdir "$OBJ"
     cd "$OBJ"
     CONFIG_SHELL=$ASH SHELL=$ASH \
-    CC="$HOST_CC" CXX="$HOST_CXX" CFLAGS="$HOST_OPT" CXXFLAGS="$HOST_OPT" LDFLAGS=-static \
+    CC="$HOST_CC" CXX="$HOST_CXX" CFLAGS="$HOST_FLAGS" CXXFLAGS="$HOST_FLAGS" LDFLAGS=-static \
     CFLAGS_FOR_TARGET=-O2 CXXFLAGS_FOR_TARGET=-O2 \
         $ASH "../$SRC/configure" \
             --prefix="$PREFIX" \

@@ -69,7 +69,8 @@ export async function readSigningKey(file: string): Promise<KeyObject> {
 }
 
 export function signRecord(record: CacheRecord, key: KeyObject): CacheRecord {
-  const { signature: _old, ...unsigned } = record;
+  const unsigned = { ...record };
+  delete unsigned.signature;
   const ed25519 = sign(null, signedText(unsigned), key).toString("base64");
   return { ...unsigned, signature: { keyId: keyIdOf(rawPublicKey(createPublicKey(key))), ed25519 } };
 }

@@ -61,7 +61,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     load: () => import("./ddc.js"),
   },
   "cache-keygen": {
-    summary: "generate an ed25519 key for signing pushed cache records; prints the line for recipes/cache-keys.json",
+    summary: "make an ed25519 key to sign pushed cache records; prints its recipes/cache-keys.json line",
     usage: "FILE [--name NAME]",
     options: { ...COMMON_OPTIONS, name: { type: "string" } },
     load: () => import("./cache-keygen.js"),

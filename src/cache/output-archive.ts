@@ -46,28 +46,63 @@ export async function packOutput(outDir: string, file: string): Promise<{ sha256
   return { sha256: await sha256File(file), size: (await fs.stat(file)).size };
 }
 
-const ALLOWED = new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink"]);
+const ALLOWED = new Set(["File", "OldFile", "ContiguousFile", "Directory"]);
 
-/** Unpacks a blob into `into` (which must not exist yet). Refuses hard links, devices, FIFOs,
- *  absolute paths and `..`, rather than skipping them: a blob holding any is not a store entry. */
+/**
+ * Unpacks a blob into `into` (which must not exist yet). Refuses hard links, devices, FIFOs,
+ * absolute paths and `..`, rather than skipping them: a blob holding any is not a store entry.
+ *
+ * Symlinks are made by us, after every file and directory is written: node-tar refuses a link
+ * whose target passes through another link (binutils' `x86_64-…/bin/ld.bfd -> ../../bin/ld.bfd`,
+ * itself `-> ld`), and making them last means nothing is ever written through one. A link whose
+ * own parent is a link is refused. Extraction is not strict, so it runs to its end before we
+ * judge its warnings: a rejected archive leaves no write in flight in the temp directory.
+ */
 export async function unpackOutput(file: string, into: string): Promise<void> {
   await fs.mkdir(into, { recursive: true });
   const refused: string[] = [];
+  const links: Array<{ path: string; target: string }> = [];
   await tar.x({
     file,
     cwd: into,
-    strict: true,
+    strict: false,
     preservePaths: false,
     preserveOwner: false,
     noMtime: true,
+    onwarn: (code, message) => refused.push(`${code}: ${String(message)}`),
     filter: (entryPath, entry) => {
       const type = "type" in entry ? entry.type : "File";
-      const parts = entryPath.split("/");
-      if (!ALLOWED.has(type)) refused.push(`${entryPath} (${type})`);
-      else if (path.isAbsolute(entryPath) || parts.includes("..")) refused.push(`${entryPath} (outside the output)`);
-      else return true;
+      if (path.isAbsolute(entryPath) || entryPath.split("/").includes("..")) refused.push(`${entryPath} (outside the output)`);
+      else if (type === "SymbolicLink" && "linkpath" in entry && entry.linkpath) links.push({ path: entryPath.replace(/\/+$/, ""), target: entry.linkpath });
+      else if (ALLOWED.has(type)) return true;
+      else refused.push(`${entryPath} (${type})`);
       return false;
     },
   });
+  if (refused.length === 0) {
+    for (const link of links.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))) {
+      const problem = await makeLink(into, link.path, link.target);
+      if (problem) refused.push(`${link.path} (${problem})`);
+    }
+  }
   if (refused.length > 0) throw new Error(`the archive holds what no store entry may: ${refused.slice(0, 3).join(", ")}${refused.length > 3 ? ` and ${refused.length - 3} more` : ""}`);
+}
+
+/** Creates one symlink below `root` after checking that no directory on its way is a link. */
+async function makeLink(root: string, rel: string, target: string): Promise<string | null> {
+  const parts = rel.split("/").filter((p) => p !== "" && p !== ".");
+  if (parts.length === 0) return "no name";
+  let dir = root;
+  for (const part of parts.slice(0, -1)) {
+    dir = path.join(dir, part);
+    const stat = await fs.lstat(dir).catch(() => null);
+    if (stat === null) await fs.mkdir(dir);
+    else if (!stat.isDirectory()) return `${stat.isSymbolicLink() ? "a link" : "a file"} on its path`;
+  }
+  try {
+    await fs.symlink(target, path.join(dir, parts.at(-1)!));
+    return null;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? String(error);
+  }
 }

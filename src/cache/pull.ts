@@ -73,7 +73,8 @@ export async function pullIntoStore(cache: StageCache, request: PullRequest): Pr
     else cache.failed(stage, "pull it", error);
     return null;
   } finally {
-    await fs.rm(claim.runDir, { recursive: true, force: true });
+    // A leftover in runs/ is gc's to sweep; it must never turn a fallback into a failed build.
+    await fs.rm(claim.runDir, { recursive: true, force: true, maxRetries: 5 }).catch((error: Error) => cache.warn(`${stage}: could not remove ${claim.runDir} (${error.message})`));
     await claim.release();
   }
 }

@@ -55,3 +55,42 @@ test("an archive holding a hard-link entry or a path outside the output is refus
   await assert.rejects(unpackOutput(path.join(dir, "escape.tar"), path.join(dir, "out2")), /\.\.\/evil \(outside the output\)/);
   await assert.rejects(fs.access(path.join(dir, "evil")));
 });
+
+test("links to links round-trip (binutils' tooldir links); a link below a link, or a file below one, is refused", async (t) => {
+  const dir = await tempHome(t, "archive-links");
+  const src = path.join(dir, "src");
+  await fs.mkdir(path.join(src, "bin"), { recursive: true });
+  await fs.mkdir(path.join(src, "x86_64-linux", "bin"), { recursive: true });
+  await fs.writeFile(path.join(src, "bin", "ld"), "ld\n");
+  await fs.symlink("ld", path.join(src, "bin", "ld.bfd"));
+  await fs.symlink("../../bin/ld.bfd", path.join(src, "x86_64-linux", "bin", "ld.bfd"));
+  await packOutput(src, path.join(dir, "chain.tar"));
+  await unpackOutput(path.join(dir, "chain.tar"), path.join(dir, "back"));
+  assert.equal((await captureOutput(path.join(dir, "back"))).sha256, (await captureOutput(src)).sha256);
+
+  // Archives no packer of ours makes, assembled from parts with node-tar's "@archive" entries.
+  const part = async (name: string, setup: (root: string) => Promise<void>, entries: string[]) => {
+    const root = path.join(dir, `part-${name}`);
+    await fs.mkdir(root, { recursive: true });
+    await setup(root);
+    await tar.c({ file: path.join(dir, `${name}.tar`), cwd: root, noDirRecurse: true, portable: true }, entries);
+    return path.join(dir, `${name}.tar`);
+  };
+  const linkA = await part("link-a", (r) => fs.symlink("../outside", path.join(r, "a")), ["a"]);
+  const linkBelow = await part("link-below", async (r) => {
+    await fs.mkdir(path.join(r, "a"));
+    await fs.symlink("y", path.join(r, "a", "b"));
+  }, ["a/b"]);
+  const fileBelow = await part("file-below", async (r) => {
+    await fs.mkdir(path.join(r, "a"));
+    await fs.writeFile(path.join(r, "a", "evil"), "e\n");
+  }, ["a/evil"]);
+  await tar.c({ file: path.join(dir, "link-link.tar"), cwd: dir }, [`@${linkA}`, `@${linkBelow}`]);
+  await tar.c({ file: path.join(dir, "link-file.tar"), cwd: dir }, [`@${linkA}`, `@${fileBelow}`]);
+  await fs.mkdir(path.join(dir, "u1", "outside"), { recursive: true });
+  await assert.rejects(unpackOutput(path.join(dir, "link-link.tar"), path.join(dir, "u1", "out")), /a\/b \(a link on its path\)/);
+  await fs.mkdir(path.join(dir, "u2", "outside"), { recursive: true });
+  await assert.rejects(unpackOutput(path.join(dir, "link-file.tar"), path.join(dir, "u2", "out")), /: a \(EEXIST\)/);
+  assert.deepEqual(await fs.readdir(path.join(dir, "u1", "outside")), [], "nothing written through a link");
+  assert.deepEqual(await fs.readdir(path.join(dir, "u2", "outside")), []);
+});

@@ -8,7 +8,7 @@ import http from "node:http";
 import https from "node:https";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { progressBar } from "../sources/providers/progress.js";
+import { progressBar, type Progress } from "../sources/providers/progress.js";
 import { describeNetworkError } from "../sources/providers/http.js";
 
 export interface HttpOptions {
@@ -17,6 +17,8 @@ export interface HttpOptions {
   timeoutMs: number;
   attempts: number;
   progress: boolean;
+  /** Where transfer progress goes instead of its own stderr line (e.g. a build's live line). */
+  showProgress?: (label: string, total: number) => Progress;
   /** First backoff; doubled after each failed attempt. */
   backoffMs?: number;
 }
@@ -24,6 +26,9 @@ export interface HttpOptions {
 /** The server could not be reached or kept failing (network error, timeout, 5xx): the cache is
  *  down for this run. */
 export class CacheUnreachable extends Error {}
+
+/** The server sent more than the caller asked for: a record or blob it cannot be. */
+export class CacheOversize extends Error {}
 
 /** The server answered with a status that retrying will not change (401, 403, 413…). */
 export class CacheRefused extends Error {
@@ -78,7 +83,7 @@ export class CacheHttp {
         size += chunk.length;
         if (size > maxBytes) {
           res.destroy();
-          throw new CacheRefused(413, `GET ${rel} sent more than ${maxBytes} bytes`);
+          throw new CacheOversize(`GET ${rel} sent more than ${maxBytes} bytes`);
         }
         chunks.push(chunk);
       }
@@ -97,12 +102,12 @@ export class CacheHttp {
       }
       this.check(res, `GET ${rel}`);
       const hash = createHash("sha256");
-      const bar = progressBar(label, maxBytes, this.opts.progress);
+      const bar = this.bar(label, maxBytes);
       let size = 0;
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, done) {
           size += chunk.length;
-          if (size > maxBytes) return done(new CacheRefused(413, `GET ${rel} sent more than the ${maxBytes} bytes its record names`));
+          if (size > maxBytes) return done(new CacheOversize(`GET ${rel} sent more than the ${maxBytes} bytes its record names`));
           hash.update(chunk);
           bar.update(size);
           done(null, chunk);
@@ -111,7 +116,7 @@ export class CacheHttp {
       try {
         await pipeline(res, counter, createWriteStream(file));
       } catch (error) {
-        if (error instanceof CacheRefused) throw error;
+        if (error instanceof CacheOversize) throw error;
         throw new Retriable(`GET ${rel}: ${describeNetworkError(error)} after ${size} bytes`);
       } finally {
         bar.done();
@@ -127,7 +132,7 @@ export class CacheHttp {
       const headers = { "content-type": "file" in body ? "application/octet-stream" : body.contentType, "content-length": String(size) };
       const res = await this.send("PUT", rel, headers, async (req) => {
         if (!("file" in body)) return void req.end(body.bytes);
-        const bar = progressBar(label, size, this.opts.progress);
+        const bar = this.bar(label, size);
         let sent = 0;
         const source = createReadStream(body.file);
         source.on("data", (chunk) => bar.update((sent += chunk.length)));
@@ -140,6 +145,10 @@ export class CacheHttp {
       res.resume();
       this.check(res, `PUT ${rel}`);
     });
+  }
+
+  private bar(label: string, total: number): Progress {
+    return this.opts.showProgress?.(label, total) ?? progressBar(label, total, this.opts.progress);
   }
 
   /** One request; resolves with the response once its headers arrived. */

@@ -9,6 +9,7 @@ import { claimEntry } from "../store/entry-lock.js";
 import { captureOutput } from "../store/manifest.js";
 import { commitEntry, type BuildRecord, type StoreEntry } from "../store/store.js";
 import { casPath } from "./cache-record.js";
+import { CacheOversize } from "./http-client.js";
 import type { PullRequest, StageCache } from "./stage-cache.js";
 
 /** Why a pulled blob was refused: a warning, then the stage is built. */
@@ -69,7 +70,7 @@ export async function pullIntoStore(cache: StageCache, request: PullRequest): Pr
     };
     return await commitEntry(home, staging, stored);
   } catch (error) {
-    if (error instanceof Refused) cache.warn(`${stage}: ignoring the cache's entry (${error.message}); building it`);
+    if (error instanceof Refused || error instanceof CacheOversize) cache.warn(`${stage}: ignoring the cache's entry (${error.message}); building it`);
     else cache.failed(stage, "pull it", error);
     return null;
   } finally {

@@ -4,6 +4,7 @@
 // CI logs, so a URL carrying a user or password is refused.
 import path from "node:path";
 import { ZilchError } from "../errors.js";
+import type { Progress } from "../sources/providers/progress.js";
 
 export interface CacheSettings {
   /** The cache's base URL, ending in "/": `cas/…` and `ac/…` are resolved against it. */
@@ -22,6 +23,8 @@ export interface CacheSettings {
   attempts: number;
   /** A progress line for transfers (on a TTY). */
   progress: boolean;
+  /** Where that progress goes instead of its own stderr line (a build's live line). */
+  showProgress?: (label: string, total: number) => Progress;
 }
 
 export const CACHE_ENV = {

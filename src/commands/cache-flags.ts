@@ -4,6 +4,7 @@
 import { str } from "../cli-options.js";
 import { cacheSettings } from "../cache/settings.js";
 import type { StageCache } from "../cache/stage-cache.js";
+import type { Progress } from "../progress.js";
 import type { CommandContext } from "./context.js";
 
 export const CACHE_HELP = `  --cache URL      a shared stage cache speaking Bazel's HTTP cache protocol (bazel-remote,
@@ -14,9 +15,15 @@ export const CACHE_HELP = `  --cache URL      a shared stage cache speaking Baze
                    ZILCHBOOT_CACHE_USER + ZILCHBOOT_CACHE_PASSWORD or ZILCHBOOT_CACHE_TOKEN;
                    records signed with the key file ZILCHBOOT_CACHE_SIGNING_KEY names, if set)`;
 
-export async function stageCacheFromFlags(ctx: Pick<CommandContext, "options" | "tty" | "log">, recipesRoot: string): Promise<StageCache | null> {
+/** `live`: the build's live line (on a TTY); transfers then report there instead of on a line of
+ *  their own, which the live line would overwrite. */
+export async function stageCacheFromFlags(ctx: Pick<CommandContext, "options" | "tty" | "log" | "verbose">, recipesRoot: string, live?: Progress): Promise<StageCache | null> {
   const settings = cacheSettings({ url: str(ctx, "cache"), push: ctx.options["cache-push"] === true, recipesRoot, progress: ctx.tty });
   if (!settings) return null;
+  if (live && ctx.tty && !ctx.verbose) {
+    const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+    settings.showProgress = (label, total) => ({ update: (bytes) => live.consoleLine(`${label}: ${mb(bytes)} of ${mb(total)} MB`), done: () => {} });
+  }
   const { StageCache } = await import("../cache/stage-cache.js");
   const cache = new StageCache(settings, ctx.log);
   await cache.trustedKeys();

@@ -54,7 +54,7 @@ export async function sessionFromFlags(ctx: CommandContext, progress?: Progress,
   if (runner === "native") ctx.log("runner: native (namespaces + chroot on the host kernel): weaker isolation than the VM");
   const backend = str(ctx, "backend") === undefined ? undefined : (await import("../vm/select.js")).parseBackend(str(ctx, "backend"));
   // build and verify use the shared cache (--cache, ZILCHBOOT_CACHE_URL); shell and ddc do not.
-  const cache = opts.cache ? await stageCacheFromFlags(ctx, recipesDir()) : null;
+  const cache = opts.cache ? await stageCacheFromFlags(ctx, recipesDir(), progress) : null;
   return createHostSession({
     cache,
     seedFile: str(ctx, "seed"),

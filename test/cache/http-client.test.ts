@@ -6,7 +6,7 @@ import http from "node:http";
 import type net from "node:net";
 import path from "node:path";
 import { test } from "node:test";
-import { CacheHttp, CacheRefused, CacheUnreachable } from "../../src/cache/http-client.js";
+import { CacheHttp, CacheOversize, CacheRefused, CacheUnreachable } from "../../src/cache/http-client.js";
 import { tempHome } from "../helpers/store-entries.js";
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
@@ -61,7 +61,7 @@ test("a streamed download is hashed on the way and cut off past its expected siz
   assert.equal(got?.size, body.length);
   assert.equal(got?.sha256, (await import("node:crypto")).createHash("sha256").update(body).digest("hex"));
   assert.deepEqual(await fs.readFile(path.join(dir, "blob")), body);
-  await assert.rejects(client.download("cas/k", path.join(dir, "blob2"), 1000, "blob"), (e: unknown) => e instanceof CacheRefused && /sent more than the 1000 bytes its record names/.test(e.message));
+  await assert.rejects(client.download("cas/k", path.join(dir, "blob2"), 1000, "blob"), (e: unknown) => e instanceof CacheOversize && /sent more than the 1000 bytes its record names/.test(e.message));
   await assert.rejects(client.getBytes("ac/k", 1000), /sent more than 1000 bytes/);
 });
 

@@ -57,6 +57,14 @@ test("a cache that serves other bytes for a CAS key is not believed: one warning
   const entries = await listEntries(reader.home);
   assert.equal(entries[0].record.outputSha256, base.record.outputSha256);
   assert.deepEqual(await fs.readdir(path.join(reader.home, "runs")), [], "nothing half-written is left");
+
+  // More bytes than the record names: the download stops there.
+  await put(nginx, casPath(archive.sha256), Buffer.alloc(archive.size + 4096, 1));
+  const second = await client(path.join(root, "second"), { url: nginx.url, recipes, runs });
+  await buildTarget(second, "0-base");
+  assert.deepEqual(second.backend.booted(), ["0-base"]);
+  assertOneWarning(second, /^warning: 0-base: ignoring the cache's entry \(GET cas\/[0-9a-f]{64} sent more than the \d+ bytes its record names\); building it$/);
+  assert.deepEqual(await fs.readdir(path.join(second.home, "runs")), []);
 });
 
 test("an AC record that names another output for a locked stage is ignored before anything is downloaded", async (t) => {

@@ -45,7 +45,9 @@ export async function cacheSection(ctx: SectionContext): Promise<SectionResult> 
     for (let i = 0; i < ctx.runs; i++) {
       const home = ctx.home.file(`cache-pull-${i}`);
       const report = ctx.home.file(`cache-pull-${i}.json`);
-      const run = await ctx.home.zilchboot(["build", TARGET, "--cache", nginx.url, "--json", report], { home });
+      // --runner native: should a pull fail, the stage is built without booting a VM (and the run
+      // is reported as not pulled), rather than spending minutes in QEMU.
+      const run = await ctx.home.zilchboot(["build", TARGET, "--cache", nginx.url, "--json", report, "--runner", "native"], { home });
       const rows = (JSON.parse(await fs.readFile(report, "utf8")) as { stages: Array<{ stage: string; action: string; seconds: number }> }).stages;
       for (const stage of STAGES) {
         const row = rows.find((r) => r.stage === stage);

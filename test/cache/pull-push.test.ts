@@ -6,14 +6,14 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { acPath } from "../../src/cache/cache-record.js";
-import { buildTarget, planTarget } from "../../src/stages/chain.js";
+import { buildTarget, planTarget, verifyTarget } from "../../src/stages/chain.js";
 import { verdictWord } from "../../src/stages/plan.js";
 import { listEntries } from "../../src/store/store.js";
 import { tempRoot } from "../fixtures/fake-vm.js";
 import { client, twoStages, warnings } from "../helpers/cache-clients.js";
 import { startNginx } from "../helpers/nginx.js";
 
-test("a stage pushed by one client is pulled into an empty home by another: no VM boots, nothing is provided", async (t) => {
+test("a stage pushed by one client is pulled into an empty home by another: no VM boots, nothing is provided; verify rebuilds its own stage", async (t) => {
   const nginx = await startNginx();
   const root = await tempRoot("cache-pull");
   t.after(async () => {
@@ -41,6 +41,13 @@ test("a stage pushed by one client is pulled into an empty home by another: no V
   assert.equal(await fs.readFile(path.join(entries[0].outDir, "bin", "tool"), "utf8"), "#!tool pull\n");
   assert.deepEqual(await fs.readdir(path.join(fresh.home, "runs")), [], "no temp files left");
   assert.deepEqual((await planTarget(fresh, "1-top")).map((s) => verdictWord(s.verdict)), ["local", "local"]);
+
+  // verify pulls inputs but always rebuilds the stage it verifies.
+  const verifier = await client(path.join(root, "v"), { url: nginx.url, recipes, runs });
+  const verified = await verifyTarget(verifier, "1-top");
+  assert.equal(verified.output, built.record.outputSha256);
+  assert.deepEqual(verifier.backend.booted(), ["1-top"]);
+  assert.deepEqual((await listEntries(verifier.home)).map((e) => [e.record.stage, e.record.engine]), [["0-base", "cache"]]);
 
   // A new recipe for the top stage: the cache has the base, and nothing for the new top.
   await fs.writeFile(path.join(recipes, "1-top", "main.c"), "/* changed */\n");

@@ -3,17 +3,23 @@
 // racing to push one stage write identical blobs). Entries in manifest order, mtime 0, no owners,
 // no hard links (a second name is a second copy, as in the manifest), modes as the store keeps
 // them. Unpacking admits only what a store entry may hold.
+import type { Stats } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import * as tar from "tar";
 import { sha256File } from "../sha256.js";
 
-/** node-tar turns a second name of an inode into a hard-link entry; remembering nothing makes
- *  every name a regular file. */
-class NoLinks<K, V> extends Map<K, V> {
-  override get(): V | undefined {
-    return undefined;
+/** Each path's lstat, told as if it had one name (nlink 1): node-tar turns a second name of an
+ *  inode into a hard-link entry, and its linkCache option cannot opt out (an empty file with two
+ *  names then ends the stream early); a stat cache it reads first can. */
+async function oneNameStats(root: string, paths: string[]): Promise<Map<string, Stats>> {
+  const stats = new Map<string, Stats>();
+  for (const rel of paths) {
+    const absolute = path.resolve(root, rel);
+    const stat = await fs.lstat(absolute);
+    stats.set(absolute, Object.assign(Object.create(Object.getPrototypeOf(stat) as object) as Stats, stat, { nlink: 1 }));
   }
+  return stats;
 }
 
 /** Every path under `root`, sorted byte-wise (parents before children). */
@@ -40,7 +46,7 @@ export async function packOutput(outDir: string, file: string): Promise<{ sha256
     mtime: new Date(0),
     noDirRecurse: true,
     follow: false,
-    linkCache: new NoLinks(),
+    statCache: await oneNameStats(outDir, paths),
     strict: true,
   }, paths.length > 0 ? paths : ["."]);
   return { sha256: await sha256File(file), size: (await fs.stat(file)).size };

@@ -26,6 +26,10 @@ test("the same output packs to the same bytes whatever the times and creation or
   await fs.utimes(path.join(dir, "two", "lib/a.a"), new Date(2001, 1, 1), new Date(2001, 1, 1));
   await fs.link(path.join(dir, "two", "lib/a.a"), path.join(dir, "two", "lib/b.a"));
   await fs.writeFile(path.join(dir, "one", "lib/b.a"), "a\n");
+  // An empty file with two names once ended node-tar's stream early (see oneNameStats).
+  for (const name of ["one", "two"]) await fs.writeFile(path.join(dir, name, "lib/empty"), "");
+  await fs.link(path.join(dir, "two", "lib/empty"), path.join(dir, "two", "lib/empty2"));
+  await fs.writeFile(path.join(dir, "one", "lib/empty2"), "");
   const one = await packOutput(path.join(dir, "one"), path.join(dir, "one.tar"));
   const two = await packOutput(path.join(dir, "two"), path.join(dir, "two.tar"));
   assert.deepEqual(one, two);
@@ -46,12 +50,13 @@ test("an archive holding a hard-link entry or a path outside the output is refus
   await fs.mkdir(src);
   await fs.writeFile(path.join(src, "a"), "a\n");
   await fs.link(path.join(src, "a"), path.join(src, "b"));
-  // node-tar's own packer, unlike ours, records the second name as a hard link.
-  await tar.c({ file: path.join(dir, "links.tar"), cwd: src, portable: true }, ["a", "b"]);
+  // node-tar's own packer, unlike ours, records the second name as a hard link (sync: its async
+  // packer has thrown "write after end" here now and then, outside what this test checks).
+  tar.c({ file: path.join(dir, "links.tar"), cwd: src, portable: true, sync: true }, ["a", "b"]);
   await assert.rejects(unpackOutput(path.join(dir, "links.tar"), path.join(dir, "out1")), /the archive holds what no store entry may: b \(Link\)/);
   await fs.mkdir(path.join(dir, "deep", "x"), { recursive: true });
   await fs.writeFile(path.join(dir, "deep", "evil"), "e\n");
-  await tar.c({ file: path.join(dir, "escape.tar"), cwd: path.join(dir, "deep", "x"), preservePaths: true }, ["../evil"]);
+  tar.c({ file: path.join(dir, "escape.tar"), cwd: path.join(dir, "deep", "x"), preservePaths: true, sync: true }, ["../evil"]);
   await assert.rejects(unpackOutput(path.join(dir, "escape.tar"), path.join(dir, "out2")), /\.\.\/evil \(outside the output\)/);
   await assert.rejects(fs.access(path.join(dir, "evil")));
 });
@@ -73,7 +78,7 @@ test("links to links round-trip (binutils' tooldir links); a link below a link, 
     const root = path.join(dir, `part-${name}`);
     await fs.mkdir(root, { recursive: true });
     await setup(root);
-    await tar.c({ file: path.join(dir, `${name}.tar`), cwd: root, noDirRecurse: true, portable: true }, entries);
+    tar.c({ file: path.join(dir, `${name}.tar`), cwd: root, noDirRecurse: true, portable: true, sync: true }, entries);
     return path.join(dir, `${name}.tar`);
   };
   const linkA = await part("link-a", (r) => fs.symlink("../outside", path.join(r, "a")), ["a"]);
@@ -85,8 +90,8 @@ test("links to links round-trip (binutils' tooldir links); a link below a link, 
     await fs.mkdir(path.join(r, "a"));
     await fs.writeFile(path.join(r, "a", "evil"), "e\n");
   }, ["a/evil"]);
-  await tar.c({ file: path.join(dir, "link-link.tar"), cwd: dir }, [`@${linkA}`, `@${linkBelow}`]);
-  await tar.c({ file: path.join(dir, "link-file.tar"), cwd: dir }, [`@${linkA}`, `@${fileBelow}`]);
+  tar.c({ file: path.join(dir, "link-link.tar"), cwd: dir, sync: true }, [`@${linkA}`, `@${linkBelow}`]);
+  tar.c({ file: path.join(dir, "link-file.tar"), cwd: dir, sync: true }, [`@${linkA}`, `@${fileBelow}`]);
   await fs.mkdir(path.join(dir, "u1", "outside"), { recursive: true });
   await assert.rejects(unpackOutput(path.join(dir, "link-link.tar"), path.join(dir, "u1", "out")), /a\/b \(a link on its path\)/);
   await fs.mkdir(path.join(dir, "u2", "outside"), { recursive: true });

@@ -155,8 +155,12 @@ async function walk(session: Session, target: string, mode: WalkMode, hooks: Cha
       entries[stage.name] = pulled;
       facts.store.add(pulled);
       known.set(stage.name, { sha256: pulled.record.outputSha256, from: "store" });
-      session.log(`${stage.name}: pulled from ${session.cache!.label} in ${(pulled.record.wallMs / 1000).toFixed(1)}s (input ${pulled.record.inputHash.slice(0, 16)}; ${pulled.record.pulled?.why ?? "verified"})`);
-      hooks.onStageDone?.(stage.name, { cached: true, pulled: true, record: pulled.record, run: null, logFile: null, entry: pulled }, (performance.now() - started) / 1000);
+      // The pull waits on the entry's lock, so another process may have stored it meanwhile.
+      const from = pulled.record.pulled;
+      session.log(from
+        ? `${stage.name}: pulled from ${from.from} in ${(pulled.record.wallMs / 1000).toFixed(1)}s (input ${pulled.record.inputHash.slice(0, 16)}; ${from.why})`
+        : `${stage.name}: built meanwhile by another process (input ${pulled.record.inputHash.slice(0, 16)})`);
+      hooks.onStageDone?.(stage.name, { cached: true, pulled: from !== undefined, record: pulled.record, run: null, logFile: null, entry: pulled }, (performance.now() - started) / 1000);
       continue;
     }
     if (step.verdict === "reuse") {

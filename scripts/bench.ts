@@ -1,13 +1,15 @@
 // `npm run bench [-- OPTIONS]`: speed figures with their spread, through the CLI in a temp home.
 // Sections: cli (--help, plan, no-op build of the cached chain; goal ≤ 0.5 s), boot (QEMU and v86
 // start → PID 1, accelerator verdicts), emulation (the same tcc.c compiles natively and in QEMU:
-// the emulator's own cost) and stages (stage 1 and 2a0 in the VM vs natively: emulation plus our
-// overhead). Figures, not verdicts; run it on a quiet machine and read the spread column.
+// the emulator's own cost), stages (stage 1 and 2a0 in the VM vs natively: emulation plus our
+// overhead) and cache (stage 1 and 2a1 pulled from a local nginx cache vs built). Figures, not
+// verdicts; run it on a quiet machine and read the spread column.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { bootSection } from "./bench/boot.js";
+import { cacheSection } from "./bench/cache.js";
 import { BenchHome, checkout } from "./bench/cli-home.js";
 import { cliSection } from "./bench/cli-latency.js";
 import { emulationSection } from "./bench/emulation.js";
@@ -20,6 +22,7 @@ const SECTIONS: Record<string, (ctx: SectionContext) => Promise<SectionResult>> 
   boot: bootSection,
   emulation: emulationSection,
   stages: stagesSection,
+  cache: cacheSection,
 };
 
 const USAGE = `usage: npm run bench -- [options]

@@ -22,7 +22,7 @@ TXT
 esac
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, seabios, musl-tools, musl-dev:i386, gcc, g++, python3, make, flex, bison, bc, libelf-dev, xz-utils, chromium (boot-iso --display: qemu-system-gui; tests: grub-pc-bin, xorriso, mtools, cpio, xvfb, x11-utils)" >&2
+  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, seabios, musl-tools, musl-dev:i386, gcc, g++, python3, make, flex, bison, bc, libelf-dev, xz-utils, chromium (boot-iso --display: qemu-system-gui; tests: grub-pc-bin, xorriso, mtools, cpio, xvfb, x11-utils, nginx)" >&2
   exit 1
 fi
 
@@ -86,4 +86,11 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-rec
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
   qemu-system-gui grub-pc-bin grub-common xorriso mtools cpio util-linux xvfb x11-utils \
   >/dev/null
+# nginx (built with the WebDAV module): the shared-cache tests (test/cache/) start their own nginx as
+# the current user on 127.0.0.1 with a generated config. They need no system service, so a fresh
+# install's service is stopped and disabled; an nginx that was already installed is left as it was.
+if ! dpkg -s nginx >/dev/null 2>&1; then
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+fi
 echo "setup-host: ready (qemu $(qemu-system-x86_64 --version | head -1 | awk '{print $4}'), musl-gcc $(command -v musl-gcc))"

@@ -11,7 +11,7 @@ const USAGE = `usage: zilchboot <command> [options]
 Bootstraps a toolchain from a seed tcc inside hermetic VMs.
 
 commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`).join("\n")}
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(Math.max(...Object.keys(COMMANDS).map((n) => n.length)))} ${c.summary}`).join("\n")}
 
 Run 'zilchboot <command> --help' for a command's options.`;
 

@@ -4,6 +4,7 @@
 import os from "node:os";
 import path from "node:path";
 import type { GuestArch } from "./arch.js";
+import type { StageCache } from "./cache/stage-cache.js";
 import { cacheDir, recipesDir, workDir } from "./paths.js";
 import { guestDir, hostProvisioner } from "./provision.js";
 import type { StageRecipe } from "./stages/recipe.js";
@@ -30,6 +31,7 @@ export interface HostSessionOptions {
   onConsoleLine?: (line: string) => void;
   signal?: AbortSignal;
   reproduce?: Reproduction;
+  cache?: StageCache | null;
 }
 
 export function createHostSession(opts: HostSessionOptions = {}): Session {
@@ -56,6 +58,7 @@ export function createHostSession(opts: HostSessionOptions = {}): Session {
     onConsoleLine: opts.onConsoleLine,
     signal: opts.signal,
     reproduce: opts.reproduce ?? { env: {}, flags: [], native: opts.runner === "native" },
+    cache: opts.cache ?? null,
   };
 }
 

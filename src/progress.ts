@@ -6,7 +6,7 @@ import type { StepReport } from "./stages/chain.js";
 
 export interface StageReport {
   stage: string;
-  action: "cached" | "built" | "verified";
+  action: "cached" | "pulled" | "built" | "verified";
   seconds: number;
   inputHash: string;
   outputSha256: string;
@@ -40,7 +40,7 @@ export class Progress {
     const r = result.record;
     this.rows.push({
       stage,
-      action: result.cached ? "cached" : result.entry ? "built" : "verified",
+      action: result.pulled ? "pulled" : result.cached ? "cached" : result.entry ? "built" : "verified",
       seconds: Math.round(seconds * 10) / 10,
       inputHash: r.inputHash,
       outputSha256: r.outputSha256,

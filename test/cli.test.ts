@@ -75,7 +75,7 @@ test("build runs the smoke stage end to end, then reuses the store entry", async
   // The planner, without booting, computes the input hash the build stored.
   const plan = await zilchboot(["plan", "0-smoke", "--seed", seed], env);
   const storeDir = (await fs.readdir(path.join(home, "store"))).filter((name) => !name.startsWith("."))[0];
-  assert.match(plan.stdout, new RegExp(`^0-smoke +reuse +input ${storeDir.replace("0-smoke-", "")} `, "m"));
+  assert.match(plan.stdout, new RegExp(`^0-smoke +local +input ${storeDir.replace("0-smoke-", "")} `, "m"));
   await fs.rm(home, { recursive: true, force: true });
 });
 

@@ -63,12 +63,13 @@ export class BenchHome {
     return path.join(this.root, name);
   }
 
-  /** Runs `zilchboot ARGS` and times it; throws with the last error lines when it fails. */
-  async zilchboot(args: string[]): Promise<CliRun> {
+  /** Runs `zilchboot ARGS` and times it; throws with the last error lines when it fails. `home`
+   *  runs it in another (empty) home with the same recipes; `env` adds variables. */
+  async zilchboot(args: string[], opts: { home?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
     const started = performance.now();
     const child = execa(process.execPath, [CLI, ...args], {
       cwd: checkout,
-      env: { ZILCHBOOT_HOME: this.home, ZILCHBOOT_RECIPES: this.recipes },
+      env: { ZILCHBOOT_HOME: opts.home ?? this.home, ZILCHBOOT_RECIPES: this.recipes, ...opts.env },
       stdin: "ignore",
       buffer: false,
       reject: false,

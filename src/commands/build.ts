@@ -9,6 +9,7 @@ import { buildTarget } from "../stages/chain.js";
 import { listStagesSync } from "../stages/recipe.js";
 import type { CommandContext } from "./context.js";
 import { DEFAULT_TARGET } from "./defaults.js";
+import { CACHE_HELP } from "./cache-flags.js";
 import { VM_HELP, errorReport, progressHooks, sessionFromFlags } from "./vm-flags.js";
 import { describeEntry } from "./words.js";
 
@@ -19,6 +20,7 @@ fresh VM with only its declared inputs; outputs go to the store (${path.join(wor
   --update-lock    accept an output that differs from recipes/lock.json and record it
   --json FILE      also write a machine-readable report (per stage: cached/built, time, hashes, log;
                    on failure also the error)
+${CACHE_HELP}
 ${VM_HELP}`;
 
 export async function run(ctx: CommandContext): Promise<void> {
@@ -27,7 +29,7 @@ export async function run(ctx: CommandContext): Promise<void> {
   const json = str(ctx, "json");
   const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose);
   try {
-    const session = await sessionFromFlags(ctx, progress);
+    const session = await sessionFromFlags(ctx, progress, { cache: true });
     const entry = await buildTarget(session, target, {
       force: ctx.options.force === true,
       keep: ctx.options.keep === true,

@@ -2,7 +2,7 @@
 // `zilchboot --help` and flag errors load no command code at all.
 import type { CommandSpec } from "./context.js";
 import { DEFAULT_TARGET } from "./defaults.js";
-import { COMMON_OPTIONS, VM_OPTIONS } from "./option-specs.js";
+import { CACHE_OPTIONS, COMMON_OPTIONS, VM_OPTIONS } from "./option-specs.js";
 
 export const COMMANDS: Record<string, CommandSpec> = {
   fetch: {
@@ -31,8 +31,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   build: {
     summary: `build a stage in a fresh VM (default: ${DEFAULT_TARGET}); cached by input hash`,
-    usage: "[STAGE] [--keep] [--force] [--update-lock] [--json FILE] [VM options]",
-    options: { ...COMMON_OPTIONS, ...VM_OPTIONS, keep: { type: "boolean" }, force: { type: "boolean" }, "update-lock": { type: "boolean" }, json: { type: "string" } },
+    usage: "[STAGE] [--keep] [--force] [--update-lock] [--json FILE] [--cache URL [--cache-push]] [VM options]",
+    options: { ...COMMON_OPTIONS, ...VM_OPTIONS, ...CACHE_OPTIONS, keep: { type: "boolean" }, force: { type: "boolean" }, "update-lock": { type: "boolean" }, json: { type: "string" } },
     load: () => import("./build.js"),
   },
   shell: {
@@ -44,14 +44,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   plan: {
     summary: "show what building a stage would reuse or run, and why, without building or booting",
-    usage: "[STAGE] [--seed FILE]",
-    options: { ...COMMON_OPTIONS, seed: VM_OPTIONS.seed },
+    usage: "[STAGE] [--seed FILE] [--cache URL]",
+    options: { ...COMMON_OPTIONS, seed: VM_OPTIONS.seed, cache: CACHE_OPTIONS.cache },
     load: () => import("./plan.js"),
   },
   verify: {
     summary: "rebuild stages and compare them with recipes/lock.json (never writes it)",
-    usage: "STAGE... [--keep] [--json FILE] [VM options]",
-    options: { ...COMMON_OPTIONS, ...VM_OPTIONS, keep: { type: "boolean" }, json: { type: "string" } },
+    usage: "STAGE... [--keep] [--json FILE] [--cache URL [--cache-push]] [VM options]",
+    options: { ...COMMON_OPTIONS, ...VM_OPTIONS, ...CACHE_OPTIONS, keep: { type: "boolean" }, json: { type: "string" } },
     load: () => import("./verify.js"),
   },
   ddc: {
@@ -59,6 +59,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: "[VM options]",
     options: { ...COMMON_OPTIONS, ...VM_OPTIONS },
     load: () => import("./ddc.js"),
+  },
+  "cache-keygen": {
+    summary: "make an ed25519 key to sign pushed cache records; prints its recipes/cache-keys.json line",
+    usage: "FILE [--name NAME]",
+    options: { ...COMMON_OPTIONS, name: { type: "string" } },
+    load: () => import("./cache-keygen.js"),
   },
   gc: {
     summary: "remove store entries whose output recipes/lock.json does not name, and stale runs",

@@ -20,3 +20,9 @@ export const VM_OPTIONS = {
   runner: { type: "string" },
   mirror: { type: "string", multiple: true },
 } satisfies OptionSpec;
+
+/** The shared stage cache (build, verify; plan takes --cache only). */
+export const CACHE_OPTIONS = {
+  cache: { type: "string" },
+  "cache-push": { type: "boolean" },
+} satisfies OptionSpec;

@@ -1,19 +1,25 @@
 // `zilchboot plan [STAGE]`: the planner's verdicts; reads files only (no fetch, build or boot).
 import { str } from "../cli-options.js";
 import { createHostSession } from "../host-session.js";
+import { recipesDir } from "../paths.js";
 import { planTarget } from "../stages/chain.js";
 import { describeStep } from "../stages/plan.js";
+import { stageCacheFromFlags } from "./cache-flags.js";
 import type { CommandContext } from "./context.js";
 import { DEFAULT_TARGET } from "./defaults.js";
 
 export const help = `Computes each needed stage's input hash (recipe files, guest headers, seed, source pins, inputs'
-outputs) and looks it up in the store; prints reuse / build / unknown-until-inputs-built per stage,
-inputs first, with the reason. Nothing is fetched or built: the seed's sha256 comes from --seed or
-from the seed builder's last output (images/), else seed-tcc stages show as unknown.
-  --seed FILE      the x86_64 seed to plan with`;
+outputs) and looks it up in the store, then in the shared cache; prints local (the store has it) /
+remote (the cache has an entry the lock or a trusted key vouches for) / build /
+unknown-until-inputs-built per stage, inputs first, with the reason. Nothing is fetched or built:
+the seed's sha256 comes from --seed or from the seed builder's last output (images/), else seed-tcc
+stages show as unknown.
+  --seed FILE      the x86_64 seed to plan with
+  --cache URL      also ask this shared cache (default $ZILCHBOOT_CACHE_URL); reads records only`;
 
 export async function run(ctx: CommandContext): Promise<void> {
   const target = ctx.positionals[0] ?? DEFAULT_TARGET;
-  const session = createHostSession({ seedFile: str(ctx, "seed"), log: ctx.log });
+  const cache = await stageCacheFromFlags(ctx, recipesDir());
+  const session = createHostSession({ seedFile: str(ctx, "seed"), log: ctx.log, cache });
   for (const step of await planTarget(session, target)) ctx.print(describeStep(step));
 }

@@ -7,6 +7,7 @@ import { Progress } from "../progress.js";
 import { verifyTarget } from "../stages/chain.js";
 import { listStagesSync } from "../stages/recipe.js";
 import type { CommandContext } from "./context.js";
+import { CACHE_HELP } from "./cache-flags.js";
 import { VM_HELP, errorReport, progressHooks, sessionFromFlags } from "./vm-flags.js";
 
 export const help = `Rebuilds each named stage in a fresh VM (its inputs come from the store or are built first) and fails
@@ -14,6 +15,7 @@ unless its output hash equals the lock's. The rebuilt output is compared, not st
 never written, and a stage it has no entry for fails at once. Logs stay in the home's logs/.
   --keep           keep the rebuilt output (its path is printed)
   --json FILE      also write a machine-readable report (on failure too, with the error)
+${CACHE_HELP}
 ${VM_HELP}`;
 
 function shown(file: string): string {
@@ -27,7 +29,7 @@ export async function run(ctx: CommandContext): Promise<void> {
   const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose);
   const target = ctx.positionals.join(" ");
   try {
-    const session = await sessionFromFlags(ctx, progress);
+    const session = await sessionFromFlags(ctx, progress, { cache: true });
     for (const stage of ctx.positionals) {
       const result = await verifyTarget(session, stage, { keep: ctx.options.keep === true, ...progressHooks(progress) });
       progress.stopLive();

@@ -8,6 +8,8 @@ import { createHostSession } from "../host-session.js";
 import type { Progress } from "../progress.js";
 import type { ChainHooks } from "../stages/chain.js";
 import type { Reproduction, Session } from "../stages/session.js";
+import { recipesDir } from "../paths.js";
+import { stageCacheFromFlags } from "./cache-flags.js";
 import type { CommandContext } from "./context.js";
 
 export const VM_HELP = `  --seed FILE      use this static x86_64 tcc as the seed instead of building one
@@ -46,12 +48,15 @@ export function reproduction(ctx: Pick<CommandContext, "options">, env: NodeJS.P
 }
 
 /** The session for build, verify, shell and ddc; progress (if any) gets the live console lines. */
-export async function sessionFromFlags(ctx: CommandContext, progress?: Progress): Promise<Session> {
+export async function sessionFromFlags(ctx: CommandContext, progress?: Progress, opts: { cache?: boolean } = {}): Promise<Session> {
   const runner = str(ctx, "runner") ?? "qemu";
   if (runner !== "qemu" && runner !== "native") throw new ZilchError({ code: "USAGE", message: `--runner must be qemu or native, got ${JSON.stringify(runner)}`, hint: "native (Linux only) is weaker isolation than the VM" });
   if (runner === "native") ctx.log("runner: native (namespaces + chroot on the host kernel): weaker isolation than the VM");
   const backend = str(ctx, "backend") === undefined ? undefined : (await import("../vm/select.js")).parseBackend(str(ctx, "backend"));
+  // build and verify use the shared cache (--cache, ZILCHBOOT_CACHE_URL); shell and ddc do not.
+  const cache = opts.cache ? await stageCacheFromFlags(ctx, recipesDir(), progress) : null;
   return createHostSession({
+    cache,
     seedFile: str(ctx, "seed"),
     kernelFile: str(ctx, "kernel"),
     runner,

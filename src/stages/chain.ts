@@ -17,6 +17,8 @@ import { NO_KERNEL, type KernelChoice, type ServedSource, type Session } from ".
 /** One finished step, as progress lines and --json reports show it. */
 export interface StepReport {
   cached: boolean;
+  /** Taken from the shared cache (then cached is true too). */
+  pulled?: boolean;
   record: BuildRecord;
   /** null for a reused step. */
   run: VmRun | null;
@@ -41,7 +43,9 @@ export interface BuildOptions extends ChainHooks {
 
 /** What `zilchboot plan` prints: the verdicts, without building, fetching or booting anything. */
 export async function planTarget(session: Session, target: string): Promise<PlanStep[]> {
-  return planStages(await gatherFacts(session, target));
+  const facts = await gatherFacts(session, target);
+  if (!session.cache) return planStages(facts);
+  return (await import("../cache/remote-plan.js")).planWithCache(facts, session.cache);
 }
 
 /** Builds `target` after its inputs; returns its store entry. */
@@ -133,22 +137,38 @@ async function walk(session: Session, target: string, mode: WalkMode, hooks: Cha
     const started = performance.now();
     hooks.onStageStart?.(stage.name);
     let step = decideStep(stageFacts, facts, known, force);
+    // The cache is asked before the seed is provided: a pulled stage needs no seed, kernel or source.
+    let pulled = await pullStep(session, step, force);
     let seed: string | null = null;
-    if (step.verdict !== "reuse" && seesSeedAndGuest(stage)) {
+    if (!pulled && step.verdict !== "reuse" && seesSeedAndGuest(stage)) {
       // Building serves the seed, so the hash must name the seed actually served; with that
-      // sha256 known the store may turn out to hold the stage after all.
+      // sha256 known the store (or the cache) may turn out to hold the stage after all.
       const provided = await session.provision.seed(stage.arch);
       seed = provided.path;
       if (facts.seeds[stage.arch] !== provided.sha256) {
         facts.seeds[stage.arch] = provided.sha256;
         step = decideStep(stageFacts, facts, known, force);
+        pulled = await pullStep(session, step, force);
       }
+    }
+    if (pulled) {
+      entries[stage.name] = pulled;
+      facts.store.add(pulled);
+      known.set(stage.name, { sha256: pulled.record.outputSha256, from: "store" });
+      // The pull waits on the entry's lock, so another process may have stored it meanwhile.
+      const from = pulled.record.pulled;
+      session.log(from
+        ? `${stage.name}: pulled from ${from.from} in ${(pulled.record.wallMs / 1000).toFixed(1)}s (input ${pulled.record.inputHash.slice(0, 16)}; ${from.why})`
+        : `${stage.name}: built meanwhile by another process (input ${pulled.record.inputHash.slice(0, 16)})`);
+      hooks.onStageDone?.(stage.name, { cached: true, pulled: from !== undefined, record: pulled.record, run: null, logFile: null, entry: pulled }, (performance.now() - started) / 1000);
+      continue;
     }
     if (step.verdict === "reuse") {
       const entry = step.entry!;
       entries[stage.name] = entry;
       known.set(stage.name, { sha256: entry.record.outputSha256, from: "store" });
       session.log(`${stage.name}: cached (input ${entry.record.inputHash.slice(0, 16)})`);
+      await session.cache?.push(entry, step.locked);
       hooks.onStageDone?.(stage.name, { cached: true, record: entry.record, run: null, logFile: null, entry }, (performance.now() - started) / 1000);
       continue;
     }
@@ -178,6 +198,7 @@ async function walk(session: Session, target: string, mode: WalkMode, hooks: Cha
     if (result.entry) {
       entries[stage.name] = result.entry;
       facts.store.add(result.entry);
+      await session.cache?.push(result.entry, step.locked);
     } else {
       verified = result;
     }
@@ -185,6 +206,14 @@ async function walk(session: Session, target: string, mode: WalkMode, hooks: Cha
     hooks.onStageDone?.(stage.name, { cached: false, record: result.record, run: result.run, logFile: result.logFile, entry: result.entry }, seconds);
   }
   return { entries, verified, stage: facts.stages.at(-1)!.stage };
+}
+
+/** The stage from the shared cache, when one is configured and the step would build and store it
+ *  (a forced rebuild, verify's target, is never pulled); null: build it. Never throws for the
+ *  cache's sake: a bad entry or a server that is down is a warning line. */
+async function pullStep(session: Session, step: PlanStep, force: boolean): Promise<StoreEntry | null> {
+  if (!session.cache || force || step.verdict !== "build" || !step.inputs || !step.inputHash) return null;
+  return session.cache.pull({ stage: step.stage.name, inputHash: step.inputHash, inputs: step.inputs, locked: step.locked, home: session.home });
 }
 
 async function runStep(

@@ -21,6 +21,17 @@ export interface StoreIndex {
   find(stage: string, inputHash: string): StoreEntry | null;
 }
 
+/** Entries a shared cache holds that this run would accept (src/cache gathers them at the edge,
+ *  so the planner stays pure): the output the entry names, and why it is trusted. */
+export interface RemoteIndex {
+  find(stage: string, inputHash: string): RemoteEntry | null;
+}
+
+export interface RemoteEntry {
+  output: string;
+  why: string;
+}
+
 export interface PlanFacts {
   /** Stages in build order (inputs first); the target is last. */
   stages: StageFacts[];
@@ -30,9 +41,12 @@ export interface PlanFacts {
   seeds: Partial<Record<GuestArch, string | null>>;
   lock: LockFile;
   store: StoreIndex;
+  /** Absent: no cache configured (build and verify pull at the step itself). */
+  remote?: RemoteIndex;
 }
 
-export type Verdict = "reuse" | "build" | "unknown-until-inputs-built";
+/** `reuse`: the local store has it (printed "local"); `remote`: the shared cache does. */
+export type Verdict = "reuse" | "remote" | "build" | "unknown-until-inputs-built";
 
 export interface PlanStep {
   stage: StageRecipe;
@@ -45,12 +59,14 @@ export interface PlanStep {
   entry: StoreEntry | null;
   /** The output the lock expects, if any. */
   locked: string | null;
+  /** The cache's entry a remote step takes. */
+  remote?: RemoteEntry;
 }
 
 /** An earlier stage's output: from the store, just built, or only promised by the lock. */
 export interface KnownOutput {
   sha256: string;
-  from: "store" | "built" | "lock";
+  from: "store" | "built" | "lock" | "remote";
 }
 
 /** The one assembly of a stage's input hash fields. */
@@ -86,6 +102,8 @@ export function decideStep(facts: StageFacts, world: Omit<PlanFacts, "stages">, 
   if (force) return { ...step, verdict: "build", reason: "rebuilt on request", entry: null };
   const entry = world.store.find(stage.name, hash);
   if (entry) return { ...step, verdict: "reuse", reason: `the store has this input hash${assuming}`, entry };
+  const remote = world.remote?.find(stage.name, hash);
+  if (remote) return { ...step, verdict: "remote", reason: `${remote.why}${assuming}`, entry: null, remote };
   const why = locked ? "not in the store (the lock says what it must produce)" : "not in the store, not in the lock";
   return { ...step, verdict: "build", reason: `${why}${assuming}`, entry: null };
 }
@@ -97,13 +115,19 @@ export function planStages(facts: PlanFacts, force?: string): PlanStep[] {
   return facts.stages.map((stageFacts) => {
     const step = decideStep(stageFacts, facts, known, stageFacts.stage.name === force);
     if (step.entry) known.set(step.stage.name, { sha256: step.entry.record.outputSha256, from: "store" });
+    else if (step.remote) known.set(step.stage.name, { sha256: step.remote.output, from: "remote" });
     else if (step.locked) known.set(step.stage.name, { sha256: step.locked, from: "lock" });
     return step;
   });
 }
 
+/** The verdict as `plan` prints it: local (the store), remote (the shared cache), build, … */
+export function verdictWord(verdict: Verdict): string {
+  return verdict === "reuse" ? "local" : verdict;
+}
+
 /** One line of `zilchboot plan`. */
 export function describeStep(step: PlanStep): string {
-  const output = step.entry?.record.outputSha256 ?? step.locked;
-  return `${step.stage.name.padEnd(12)} ${step.verdict.padEnd(5)}  input ${step.inputHash?.slice(0, 16) ?? "(after its inputs)"}  out ${output?.slice(0, 16) ?? "?"}  ${step.reason}`;
+  const output = step.entry?.record.outputSha256 ?? step.remote?.output ?? step.locked;
+  return `${step.stage.name.padEnd(12)} ${verdictWord(step.verdict).padEnd(6)}  input ${step.inputHash?.slice(0, 16) ?? "(after its inputs)"}  out ${output?.slice(0, 16) ?? "?"}  ${step.reason}`;
 }

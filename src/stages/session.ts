@@ -3,6 +3,7 @@
 // runs a stage; VM sizes; and how to reopen a failed run. Tests build one with a fake provisioner
 // and backend (test/fixtures/fake-vm.ts); the CLI builds one with src/host-session.ts.
 import type { GuestArch } from "../arch.js";
+import type { StageCache } from "../cache/stage-cache.js";
 import type { VmBackend } from "../vm/backend.js";
 import type { StageRecipe } from "./recipe.js";
 
@@ -69,6 +70,9 @@ export interface Session {
   /** Aborting kills the running VM; nothing half-done is stored. */
   signal?: AbortSignal;
   reproduce: Reproduction;
+  /** The shared stage cache (--cache URL), if any: stages are pulled from it before being built,
+   *  and pushed to it with --cache-push. */
+  cache?: StageCache | null;
 }
 
 /** What the native runner passes as the kernel: nothing boots. */

@@ -26,6 +26,9 @@ export interface BuildRecord {
   builtAt: string;
   /** The output's canonical manifest (src/store/manifest.ts), whose sha256 is outputSha256. */
   manifest?: ManifestEntry[];
+  /** Set when the entry came from a shared cache (src/cache/pull.ts) rather than a build here:
+   *  where from, why it was trusted, and what the pusher said about its build (not verified). */
+  pulled?: { from: string; why: string; builtBy: string | null; buildMs: number | null; builtAt: string | null };
 }
 
 export interface StoreEntry {

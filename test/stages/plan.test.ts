@@ -1,7 +1,7 @@
 // The pure planner: verdicts from facts alone (no files, no store, no VM).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decideStep, planStages, type PlanFacts, type StageFacts } from "../../src/stages/plan.js";
+import { decideStep, describeStep, planStages, verdictWord, type PlanFacts, type StageFacts } from "../../src/stages/plan.js";
 import type { StageRecipe } from "../../src/stages/recipe.js";
 import type { StoreEntry } from "../../src/store/store.js";
 
@@ -58,4 +58,20 @@ test("the input hash follows the inputs' actual outputs, whatever told us about 
   const other = decideStep(facts("2-b", ["1-a"]), { ...base, store: store(new Map()) }, new Map([["1-a", { sha256: "y", from: "built" as const }]]));
   assert.equal(fromStore.inputHash, fromBuild.inputHash);
   assert.notEqual(other.inputHash, fromBuild.inputHash);
+});
+
+test("a stage the store lacks and the cache holds is remote, and its output decides its dependants' input hashes", () => {
+  const stages = [facts("1-a", []), facts("2-b", ["1-a"])];
+  const noLock = { ...base, lock: { stages: {} }, stages, store: store(new Map()) };
+  const bare = planStages(noLock);
+  assert.deepEqual(bare.map((s) => s.verdict), ["build", "unknown-until-inputs-built"]);
+  const remote = { find: (stage: string, hash: string) => (stage === "1-a" && hash === bare[0].inputHash ? { output: "out-remote", why: "the cache has it" } : null) };
+  const plan = planStages({ ...noLock, remote });
+  assert.deepEqual(plan.map((s) => [s.stage.name, s.verdict]), [["1-a", "remote"], ["2-b", "build"]]);
+  assert.equal(plan[0].remote?.output, "out-remote");
+  assert.equal(plan[0].reason, "the cache has it");
+  assert.equal(plan[1].inputs?.dependencies["1-a"], "out-remote");
+  assert.match(describeStep(plan[0]), /^1-a +remote +input [0-9a-f]{16} +out out-remote +the cache has it$/);
+  const stored = planStages({ ...noLock, remote, store: store(new Map([[`1-a/${bare[0].inputHash}`, "out-local"]])) });
+  assert.deepEqual(stored.map((s) => verdictWord(s.verdict)), ["local", "build"], "the store comes first");
 });

@@ -48,12 +48,15 @@ EOW
 # libgcc_s to find at run time). --disable-threads, --enable-clocale=generic: see the route's §6.
 # --enable-__cxa_atexit: musl has it, and C++ static destructors then run in the right order.
 # --disable-libstdcxx-pch: precompiled headers are large and nothing here needs them.
+# CXXFLAGS: the top level hands it to libstdc++ (its default, "-g -O2", would put the build tree
+# into the library's debug info). -frandom-seed: g++ 3.4 names each anonymous namespace after the
+# file plus a random number unless given a seed; the file name keeps the names distinct.
 do_configure() {
     write_wrapper
     mkdir "$OBJ"
     cd "$OBJ"
     CONFIG_SHELL=$ASH SHELL=$ASH CC="$WRAP/cc" CFLAGS=-O2 CFLAGS_FOR_BUILD=-O2 \
-        CFLAGS_FOR_TARGET=-O2 CXXFLAGS_FOR_TARGET=-O2 AR=ar RANLIB=ranlib \
+        CXXFLAGS="-O2 -frandom-seed=gcc3" AR=ar RANLIB=ranlib \
         $ASH "../$SRC/configure" \
             --prefix="$PREFIX" \
             --build=$TRIPLET --host=$TRIPLET --target=$TRIPLET \
@@ -78,10 +81,6 @@ do_install() {
     symlink_copies bin g++ c++ "$TRIPLET-g++" "$TRIPLET-c++"
     # libtool's .la files name the build tree, and nothing reads them.
     rm -f lib/*.la lib64/*.la
-    # libstdc++'s own configure compiles it with -g whatever the top level passes down; the
-    # debug info names the build tree. Only the debug sections go (2a1's strip keeps archives
-    # deterministic).
-    strip -g lib/libstdc++.a lib/libsupc++.a
     copy_to_out
 }
 

@@ -118,8 +118,9 @@ test("zilchboot plan plans every stage of the chain to its last stage, booting n
   assert.equal(run.exitCode, 0, run.stderr);
   const steps = run.stdout.split("\n").filter(Boolean).map((line) => line.split(/\s+/));
   assert.deepEqual(steps.map(([name]) => name), expected);
-  for (const [name, verdict] of steps) assert.ok(["reuse", "build", "unknown-until-inputs-built"].includes(verdict), `${name}: ${verdict}`);
-  assert.deepEqual(steps.find(([name]) => name === STAGE1)?.slice(0, 2), [STAGE1, "reuse"]);
+  // `plan` prints a reuse from the store as "local" (verdictWord), beside remote and build.
+  for (const [name, verdict] of steps) assert.ok(["local", "remote", "build", "unknown-until-inputs-built"].includes(verdict), `${name}: ${verdict}`);
+  assert.deepEqual(steps.find(([name]) => name === STAGE1)?.slice(0, 2), [STAGE1, "local"]);
 
   // Nothing ran: no run directory, no console log, the store and the lock as they were.
   for (const dir of ["runs", "logs"]) assert.deepEqual(await fs.readdir(path.join(home.home, dir)).catch(() => []), [], dir);

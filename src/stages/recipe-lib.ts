@@ -22,9 +22,11 @@ export interface RecipeLib {
   entries: string[];
 }
 
-/** Checks a stage's "lib" list against recipes/lib (the schema has already refused absolute paths
- *  trailing slashes and "." or ".." parts): each entry must be a file or folder there, reached without leaving it
- *  through a symlink, and listed once. Returns null for an empty list (the stage sees no library). */
+/** Checks a stage's "lib" list against recipes/lib (the schema has already refused absolute paths,
+ *  trailing slashes, "." and ".." parts, and repeats): each entry must be a file or folder there,
+ *  reached without a symlink out of it, and not inside another entry. The loader runs this, so a
+ *  missing entry fails `plan` and `build` before anything runs. Returns null for an empty list
+ *  (the stage sees no library). */
 export async function resolveLib(recipesRoot: string, declared: readonly string[], origin: string): Promise<RecipeLib | null> {
   const dir = path.join(recipesRoot, RECIPE_LIB);
   const fail = (problem: string, hint: string): never => {

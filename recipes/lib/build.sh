@@ -1,6 +1,7 @@
 # The phases every shell stage runs, with defaults a stage overrides by defining a function.
-# Served to every shell stage at /recipe-lib (part of their input hashes) and sourced by its
-# build.sh, which then holds only what differs:
+# Served at /recipe-lib/build.sh to every shell stage (its "lib" list in stage.json holds build.sh
+# by default; only listed files enter a stage's input hash) and sourced by its build.sh, which then
+# holds only what differs:
 #
 #   . /recipe-lib/build.sh
 #   STAGE=2a0-make                  # required: the stage's name (PREFIX is /store/$STAGE)

@@ -1,5 +1,6 @@
 # GCC 10.2.0, C and C++, for the 2a5 stages: one recipe, sourced after build.sh by each stage, which
-# sets only who compiles it and how:
+# sets only who compiles it and how (each lists "lib": ["build.sh", "gcc10.sh", "smoke"], since the
+# smoke checks read /recipe-lib/smoke):
 #
 #   . /recipe-lib/build.sh
 #   . /recipe-lib/gcc10.sh

@@ -84,7 +84,7 @@ export async function prepareShell(opts: PrepareShellOptions): Promise<PreparedS
       stage: {
         ...(boot.seed ? { seed: boot.seed, guestDir: session.guestDir } : {}),
         recipeDir: stage.dir,
-        recipeLibDir: stage.libDir,
+        recipeLib: stage.lib,
         sources: Object.fromEntries(Object.values(boot.sources).map((s) => [s.servedAs, s.path])),
         dependencies: Object.fromEntries(Object.entries(inputs).map(([name, e]) => [name, e.outDir])),
       },

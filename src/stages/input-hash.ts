@@ -3,11 +3,14 @@
 import { createHash } from "node:crypto";
 import { hashTree, treeManifest } from "../store/tree-hash.js";
 import type { StageRecipe } from "./recipe.js";
+import { libHash } from "./recipe-lib.js";
 import { guestCommandTemplate } from "./runners.js";
 
 /** Bumped whenever what the hash covers changes, so old store entries are never reused by mistake.
  *  2: the recipe hash covers stage.json's output-relevant fields instead of the file, plus the
- *  recipe library and the resolved guest command. */
+ *  recipe library and the resolved guest command. Not bumped when the library part became the
+ *  declared "lib" entries only: that moved every shell stage's hash by itself (a new lib value),
+ *  while seed-tcc stages, which see no library, cover the same as before and keep their entries. */
 export const INPUT_HASH_VERSION = 2;
 
 export interface StageInputs {
@@ -73,13 +76,13 @@ async function filesHash(dir: string): Promise<string> {
 }
 
 /** The recipe's hash (StageInputs.recipeTree): what the guest finds at /recipe (a variant's are the
- *  borrowed files), at /recipe-lib for shell stages, the declaration's output fields, and the guest
+ *  borrowed files), at /recipe-lib for shell stages (the declared "lib" entries only), the declaration's output fields, and the guest
  *  command with its PID 1, PATH and environment, which come from the tools' "provides". */
 export async function recipeTreeHash(stage: StageRecipe): Promise<string> {
   return sha256(JSON.stringify({
     declaration: outputFields(stage),
     files: await filesHash(stage.dir),
-    lib: stage.libDir === undefined ? null : (await hashTree(stage.libDir)).sha256,
+    lib: stage.lib === undefined ? null : await libHash(stage.lib),
     command: guestCommandTemplate(stage),
   }));
 }

@@ -5,8 +5,11 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
+import { DEFAULT_LIB, resolveLib, type RecipeLib } from "./recipe-lib.js";
 import { shellToolchain } from "./runners.js";
 import { declarationError, displayPath, readJsonFile, validateDocument } from "../schema/json-schema.js";
+
+export { RECIPE_LIB, type RecipeLib } from "./recipe-lib.js";
 
 export interface StageRecipe {
   name: string;
@@ -37,8 +40,9 @@ export interface StageRecipe {
   dir: string;
   /** Set for a variant (`"recipeFrom"`): the folder of its own stage.json. */
   declarationDir?: string;
-  /** Shell stages: the shared phase library (recipes/lib), served at /recipe-lib when it exists. */
-  libDir?: string;
+  /** Shell stages: the files and folders of the shared phase library (recipes/lib) declared in
+   *  "lib" (default DEFAULT_LIB), served at /recipe-lib/<entry>; absent when the stage sees none. */
+  lib?: RecipeLib;
 }
 
 export interface StageSource {
@@ -78,13 +82,11 @@ interface StageDeclaration {
   env?: Record<string, string>;
   arch?: GuestArch;
   recipeFrom?: string;
+  lib?: string[];
   timeoutSeconds?: number;
   memoryMiB?: number;
   small?: boolean;
 }
-
-/** The folder of the shared shell phase library under the recipes root. */
-export const RECIPE_LIB = "lib";
 
 async function readDeclaration(recipesRoot: string, name: string): Promise<{ file: string; origin: string; declaration: StageDeclaration }> {
   const file = path.join(recipesRoot, name, "stage.json");
@@ -128,6 +130,7 @@ export async function loadStage(recipesRoot: string, name: string): Promise<Stag
     // A seed-tcc program runs as PID 1 with an empty environment and no PATH: nothing would use them.
     if (toolNames.length > 0) fail("tools", "is for shell stages (a seed-tcc program gets no PATH)");
     if (d.env !== undefined) fail("env", "is for shell stages (a seed-tcc program runs with an empty environment)");
+    if (d.lib !== undefined) fail("lib", "is for shell stages (a seed-tcc program sees no /recipe-lib)", `drop "lib" from ${origin}`);
   }
   const tools: StageTool[] = [];
   for (const tool of toolNames) {
@@ -135,7 +138,7 @@ export async function loadStage(recipesRoot: string, name: string): Promise<Stag
     if (!provides) fail("tools", `lists ${tool}, whose stage.json declares no "provides"`, `add "provides" (bin, init, shell) to recipes/${tool}/stage.json, or drop ${tool} from "tools"`);
     tools.push({ stage: tool, provides: provides! });
   }
-  const libDir = path.join(recipesRoot, RECIPE_LIB);
+  const lib = d.runner === "shell" ? await resolveLib(recipesRoot, d.lib ?? DEFAULT_LIB, origin) : null;
   const stage: StageRecipe = {
     name,
     description: d.description ?? "",
@@ -152,7 +155,7 @@ export async function loadStage(recipesRoot: string, name: string): Promise<Stag
     arch: d.arch ?? "x86_64",
     dir: filesDir,
     ...(d.recipeFrom === undefined ? {} : { declarationDir: dir }),
-    ...(d.runner === "shell" && existsSync(libDir) ? { libDir } : {}),
+    ...(lib === null ? {} : { lib }),
   };
   // A shell stage whose tools give no init or shell fails here, at load time, not in the guest.
   if (stage.runner === "shell") shellToolchain(stage);

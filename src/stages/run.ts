@@ -85,7 +85,7 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
     const { rootDir, outDir } = await withEntriesPinned(Object.values(opts.dependencies), () => assembleShare(runDir, {
       ...(seesSeedAndGuest(stage) && opts.seed ? { seed: opts.seed, guestDir: opts.guestDir } : {}),
       recipeDir: stage.dir,
-      recipeLibDir: stage.libDir,
+      recipeLib: stage.lib,
       sources: Object.fromEntries(Object.values(opts.sources).map((s) => [s.servedAs, s.path])),
       dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.outDir])),
     }), opts.log);

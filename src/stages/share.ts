@@ -1,6 +1,7 @@
 // Assembles the directory a stage's guest sees as its root: only the declared inputs.
 import fs from "node:fs/promises";
 import path from "node:path";
+import type { RecipeLib } from "./recipe-lib.js";
 
 /** Guest path of the seed compiler. */
 export const SEED_GUEST_PATH = "/store/0-tcc-seed";
@@ -9,8 +10,8 @@ export interface ShareContents {
   /** The seed tcc, served at SEED_GUEST_PATH (seed-tcc stages only). */
   seed?: string;
   recipeDir: string;
-  /** recipes/lib, served at /recipe-lib (shell stages). */
-  recipeLibDir?: string;
+  /** The declared parts of recipes/lib, each served at /recipe-lib/<entry> (shell stages). */
+  recipeLib?: RecipeLib;
   /** vm/guest, served at /guest (seed-tcc stages only). */
   guestDir?: string;
   /** name under /sources → host path (a file, or a directory served as a tree) */
@@ -58,7 +59,14 @@ export async function assembleShare(runDir: string, contents: ShareContents): Pr
   await linkTree(contents.recipeDir, path.join(rootDir, "recipe"));
   // stage.json is not the guest's business, and only its output-relevant fields are hashed.
   await fs.rm(path.join(rootDir, "recipe", "stage.json"), { force: true });
-  if (contents.recipeLibDir) await linkTree(contents.recipeLibDir, path.join(rootDir, "recipe-lib"));
+  // Only the declared entries: the stage's input hash covers them and nothing else of the library.
+  for (const entry of contents.recipeLib?.entries ?? []) {
+    const source = path.join(contents.recipeLib!.dir, ...entry.split("/"));
+    const target = path.join(rootDir, "recipe-lib", ...entry.split("/"));
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    if ((await fs.stat(source)).isDirectory()) await linkTree(source, target);
+    else await linkOrCopy(source, target);
+  }
   if (contents.guestDir) await linkTree(contents.guestDir, path.join(rootDir, "guest"));
   for (const [name, hostPath] of Object.entries(contents.sources)) {
     const target = path.join(rootDir, "sources", name);

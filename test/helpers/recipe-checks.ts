@@ -82,6 +82,43 @@ export async function shellScripts(root: string, stages: readonly StageRecipe[])
   return [...scripts].sort();
 }
 
+/** A /recipe-lib path in a script, up to what ends a shell word; the path is empty for the folder
+ *  itself (or a path computed from a variable, which no "lib" entry can cover). */
+const LIB_MENTION = /\/recipe-lib(\/[^\s"'`;|&<>(){}$\\]*)?(?![\w.-])/g;
+
+/** Every /recipe-lib/X that a shell stage's scripts mention outside comments, and those of the lib
+ *  scripts they name (followed through, as they are sourced), must be covered by the stage's "lib"
+ *  list (X is an entry or inside one) and exist: else the guest would not find it, or the stage's
+ *  input hash would miss a file it reads. */
+export async function libCoverageProblems(root: string, stages: readonly StageRecipe[]): Promise<string[]> {
+  const libDir = path.join(root, RECIPE_LIB);
+  const problems = new Set<string>();
+  const exists = (file: string) => fs.access(file).then(() => true, () => false);
+  for (const stage of stages.filter((s) => s.runner === "shell")) {
+    const declared = stage.lib?.entries ?? [];
+    const covered = (mentioned: string) => declared.some((entry) => mentioned === entry || mentioned.startsWith(`${entry}/`));
+    const queue = [path.join(stage.dir, stage.program), ...(await fs.readdir(stage.dir)).filter((f) => f.endsWith(".sh")).map((f) => path.join(stage.dir, f))];
+    const seen = new Set<string>();
+    for (let script = queue.shift(); script !== undefined; script = queue.shift()) {
+      if (seen.has(script)) continue;
+      seen.add(script);
+      const lines = (await fs.readFile(script, "utf8")).split("\n");
+      for (const [index, line] of lines.entries()) {
+        if (line.trimStart().startsWith("#")) continue;
+        for (const match of line.matchAll(LIB_MENTION)) {
+          const mentioned = (match[1] ?? "").slice(1).replace(/\/+$/, "");
+          const where = `${stage.name}: ${path.relative(root, script)}:${index + 1} reads ${match[0]}`;
+          const host = path.join(libDir, ...mentioned.split("/"));
+          if (!covered(mentioned)) problems.add(`${where}, which its "lib" does not cover (${declared.join(", ") || "none"})`);
+          else if (!(await exists(host))) problems.add(`${where}, which is not in ${RECIPE_LIB}/`);
+          if (mentioned.endsWith(".sh") && (await exists(host))) queue.push(host);
+        }
+      }
+    }
+  }
+  return [...problems];
+}
+
 /** Which stage's output provides the shell each shell stage runs its program with. */
 export function shellProviders(stages: readonly StageRecipe[]): Set<string> {
   const providers = new Set<string>();

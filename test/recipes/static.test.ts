@@ -12,6 +12,7 @@ import { provisioned } from "../helpers/provisioned.js";
 import {
   closureInOrder,
   lastStage,
+  libCoverageProblems,
   loadRecipes,
   referenceProblems,
   shellScripts,
@@ -84,6 +85,23 @@ test("a syntax error or an unknown pin in a copy of the recipes is reported, nam
   assert.deepEqual(referenceProblems(copy, copy.stages.map((s) => s.name)), [`${shellStage.name}: source "no-such-pin" is no pin`]);
 });
 
+test("every /recipe-lib path a shell stage's scripts (and the lib scripts they source) read is in its \"lib\"", async () => {
+  assert.deepEqual(await libCoverageProblems(RECIPES, checkout.stages), []);
+  // A copy whose 2a4 no longer lists smoke/ (it compiles /recipe-lib/smoke/cxx98.cpp) is caught.
+  const root = await tempDir("static-lib");
+  cleanups.push(root);
+  const recipes = await copyRecipes(path.join(root, "recipes"));
+  const stageJson = path.join(recipes, "2a4-gcc3", "stage.json");
+  const declaration = JSON.parse(await fs.readFile(stageJson, "utf8")) as { lib: string[] };
+  assert.deepEqual(declaration.lib, ["build.sh", "smoke"]);
+  await fs.writeFile(stageJson, JSON.stringify({ ...declaration, lib: ["build.sh"] }));
+  const copy = await loadRecipes(recipes);
+  assert.deepEqual(copy.problems, []);
+  const problems = await libCoverageProblems(recipes, copy.stages);
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.match(problems[0], /^2a4-gcc3: 2a4-gcc3\/build\.sh:\d+ reads \/recipe-lib\/smoke\/cxx98\.cpp, which its "lib" does not cover \(build\.sh\)$/);
+});
+
 test("zilchboot plan plans every stage of the chain to its last stage, booting nothing", async () => {
   const target = lastStage(checkout.stages);
   const expected = closureInOrder(checkout.stages, target);
@@ -100,8 +118,9 @@ test("zilchboot plan plans every stage of the chain to its last stage, booting n
   assert.equal(run.exitCode, 0, run.stderr);
   const steps = run.stdout.split("\n").filter(Boolean).map((line) => line.split(/\s+/));
   assert.deepEqual(steps.map(([name]) => name), expected);
-  for (const [name, verdict] of steps) assert.ok(["reuse", "build", "unknown-until-inputs-built"].includes(verdict), `${name}: ${verdict}`);
-  assert.deepEqual(steps.find(([name]) => name === STAGE1)?.slice(0, 2), [STAGE1, "reuse"]);
+  // `plan` prints a reuse from the store as "local" (verdictWord), beside remote and build.
+  for (const [name, verdict] of steps) assert.ok(["local", "remote", "build", "unknown-until-inputs-built"].includes(verdict), `${name}: ${verdict}`);
+  assert.deepEqual(steps.find(([name]) => name === STAGE1)?.slice(0, 2), [STAGE1, "local"]);
 
   // Nothing ran: no run directory, no console log, the store and the lock as they were.
   for (const dir of ["runs", "logs"]) assert.deepEqual(await fs.readdir(path.join(home.home, dir)).catch(() => []), [], dir);

@@ -78,7 +78,7 @@ test("the job count reaches the guest but not the input hash", async () => {
   roots.push(root);
   // A stand-in for stage 1 that provides what a shell stage runs with: an init and a shell.
   await writeStage(path.join(root, "recipes"), "1-stage1", { provides: { bin: ["bin"], init: "init", shell: "bin/ash" } });
-  await writeStage(path.join(root, "recipes"), "2-sh", { runner: "shell", program: "build.sh", inputs: ["1-stage1"], tools: ["1-stage1"] });
+  await writeStage(path.join(root, "recipes"), "2-sh", { runner: "shell", program: "build.sh", inputs: ["1-stage1"], tools: ["1-stage1"], lib: [] });
   await fs.writeFile(path.join(root, "recipes", "2-sh", "build.sh"), "true\n");
   const one = await session(root, { cpus: 1 });
   const built = await buildTarget(one, "2-sh");

@@ -32,8 +32,8 @@ test("PATH lists each tool's bin directories in order; PID 1 and the shell come 
     init: "/store/1-tools/init",
     initArgs: ["PATH=/store/1-tools/busybox/bin:/store/1-tools/tcc/bin:/store/2-make/bin", "SOURCE_DATE_EPOCH=0", "JOBS=3", "LANG=C", "/store/1-tools/busybox/bin/ash", "/recipe/build.sh"],
   });
-  assert.equal(stage.libDir, path.join(root, "lib"), "shell stages see recipes/lib");
-  assert.equal((await loadStage(root, "1-tools")).libDir, undefined, "seed-tcc stages do not");
+  assert.deepEqual(stage.lib, { dir: path.join(root, "lib"), entries: ["build.sh"] }, "shell stages see recipes/lib/build.sh by default");
+  assert.equal((await loadStage(root, "1-tools")).lib, undefined, "seed-tcc stages see no library");
 });
 
 test("the chain's shell stages get the guest command they always had, now from stage 1's provides", async () => {
@@ -79,7 +79,9 @@ test("tools and env are for shell stages; env names and provides paths are check
   assert.match(escape.message, /provides: "bin\[0\]" must be a relative directory of the output, got "\.\.\/\.\.\/host\/bin"$/);
 });
 
-test("without recipes/lib a shell stage still loads, and sees no library", async () => {
-  const root = await recipeRoot({ "1-tools": [toolStage, { "tools.c": "" }], "2-pkg": [shellStage, { "build.sh": "" }] });
-  assert.equal((await loadStage(root, "2-pkg")).libDir, undefined);
+test("without recipes/lib a shell stage declaring \"lib\": [] loads and sees no library; the default needs build.sh", async () => {
+  const root = await recipeRoot({ "1-tools": [toolStage, { "tools.c": "" }], "2-pkg": [{ ...shellStage, lib: [] }, { "build.sh": "" }] });
+  assert.equal((await loadStage(root, "2-pkg")).lib, undefined);
+  await writeStage(root, "2-pkg", shellStage);
+  assert.match((await refusal(root)).line, /2-pkg\/stage\.json: "lib" lists build\.sh, which is not in .*lib; add .*lib\/build\.sh, or drop "build\.sh" from "lib"/);
 });

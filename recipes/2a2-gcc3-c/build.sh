@@ -32,6 +32,11 @@ do_prepare() {
     edit gcc/Makefile.in 'LIBGCC2_DEBUG_CFLAGS = -g' 'LIBGCC2_DEBUG_CFLAGS ='
     # The signal-frame unwinder names `struct ucontext` and `struct siginfo`, which musl (like
     # glibc >= 2.26) does not define; the POSIX typedefs are the same types.
+    # collect2 unlinks the output of a failed link whatever it is: as root (every guest), a probe
+    # like musl's configure `cc ... -o /dev/null` with a flag the linker refuses deletes /dev/null,
+    # and later redirections then fill a regular file. Only regular files are deleted now.
+    edit gcc/collect2.c '    unlink (file);' \
+        '    { struct stat st; if (stat (file, &st) == 0 && S_ISREG (st.st_mode)) unlink (file); }'
     for f in gcc/config/i386/linux64.h gcc/config/i386/linux.h; do
         edit "$f" 'struct ucontext ' 'ucontext_t '
         edit "$f" 'struct siginfo ' 'siginfo_t '

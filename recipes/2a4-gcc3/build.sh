@@ -21,6 +21,11 @@ do_prepare() {
     edit gcc/cppdefault.c '#define STANDARD_INCLUDE_DIR "/usr/include"' '#define STANDARD_INCLUDE_DIR "/include"'
     edit gcc/fixinc/mkfixinc.sh '    alpha*-dec-*vms* | \' '    x86_64-*-linux* | alpha*-dec-*vms* | \'
     edit gcc/Makefile.in 'LIBGCC2_DEBUG_CFLAGS = -g' 'LIBGCC2_DEBUG_CFLAGS ='
+    # collect2 unlinks the output of a failed link whatever it is: as root (every guest), a probe
+    # like musl's configure `cc ... -o /dev/null` with a flag the linker refuses deletes /dev/null,
+    # and later redirections then fill a regular file. Only regular files are deleted now.
+    edit gcc/collect2.c '    unlink (file);' \
+        '    { struct stat st; if (stat (file, &st) == 0 && S_ISREG (st.st_mode)) unlink (file); }'
     for f in gcc/config/i386/linux64.h gcc/config/i386/linux.h; do
         edit "$f" 'struct ucontext ' 'ucontext_t '
         edit "$f" 'struct siginfo ' 'siginfo_t '

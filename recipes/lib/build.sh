@@ -187,6 +187,9 @@ run_phases() {
         "do_$_phase"
         echo "$STAGE: $_phase took $(($(now) - _phase_start)) s"
     done
+    # A tool that replaced /dev/null (a root build deleting a failed output named /dev/null, then
+    # a redirection creating a file) makes every later step read what earlier ones threw away.
+    [ -c /dev/null ] || die "/dev/null is no longer a character device: a build step replaced it"
     _phase_start=$(now)
     leak_check
     echo "$STAGE: leak check took $(($(now) - _phase_start)) s"

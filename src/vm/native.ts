@@ -17,7 +17,10 @@ mount -t tmpfs -o mode=1777 tmp "$root/tmp"
 mount --bind "$out" "$root/out"
 mount -t proc proc "$root/proc"
 mount -t tmpfs -o mode=755 dev "$root/dev"
-for dev in null zero full random urandom; do touch "$root/dev/$dev"; mount --bind "/dev/$dev" "$root/dev/$dev"; done
+for dev in null zero full random urandom; do
+  [ -c "/dev/$dev" ] || { echo "native runner: the host's /dev/$dev is not a character device (a root process replaced it); recreate it, e.g. mknod -m 666 /dev/$dev c 1 N" >&2; exit 125; }
+  touch "$root/dev/$dev"; mount --bind "/dev/$dev" "$root/dev/$dev"
+done
 exec env -i "$@"`;
 
 /** `env -i` leaves no PATH, so chroot must be named by its absolute path. */

@@ -8,8 +8,9 @@ import { test } from "node:test";
 import { moduleUrl, nodeChild } from "../helpers/node-child.js";
 import { payload, tempDir } from "../fixtures/sources/helpers.js";
 
-/** Serves `body` at /<file> in 16 slow chunks, so a download lasts long enough to be raced. */
-async function slowServer(file: string, body: Buffer): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+/** Serves `body` at /<file> in 16 chunks and holds the second half back until `gate` resolves, so
+ *  the download is still running when the second process arrives, however slowly it starts. */
+async function slowServer(file: string, body: Buffer, gate: Promise<void>): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
   let requests = 0;
   const server = http.createServer(async (req, res) => {
     requests++;
@@ -17,8 +18,9 @@ async function slowServer(file: string, body: Buffer): Promise<{ url: string; re
     res.writeHead(200, { "content-length": body.length });
     const step = Math.ceil(body.length / 16);
     for (let at = 0; at < body.length; at += step) {
+      if (at >= body.length / 2) await gate;
       res.write(body.subarray(at, at + step));
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
     res.end();
   });
@@ -42,7 +44,9 @@ console.log("got " + file);
 test("two processes fetching one pin both succeed: the second waits for the first and reuses its verified file", async (t) => {
   const cacheDir = await tempDir(t, "cache");
   const { bytes, pin } = payload("race-1.tar.gz", 256 * 1024);
-  const server = await slowServer(pin.file, bytes);
+  let openGate = () => {};
+  const gate = new Promise<void>((resolve) => (openGate = resolve));
+  const server = await slowServer(pin.file, bytes, gate);
   t.after(() => server.close());
   const pinJson = JSON.stringify({ ...pin, urls: [server.url] });
   const fetchModule = moduleUrl("../../src/sources/fetch.js", import.meta.url);
@@ -51,6 +55,12 @@ test("two processes fetching one pin both succeed: the second waits for the firs
   await first.line(/^fetching$/);
   while (server.requests() === 0) await new Promise((resolve) => setTimeout(resolve, 20));
   const second = nodeChild(FETCHER, [fetchModule, cacheDir, pinJson]);
+  // The first download finishes only once the second process waits for it (or, if it never does,
+  // after 60 s, and the assertions below fail).
+  const gateTimer = setTimeout(openGate, 60_000);
+  await Promise.race([second.line(/^waiting for another zilchboot process/), gate]);
+  clearTimeout(gateTimer);
+  openGate();
   const [a, b] = await Promise.all([first.done, second.done]);
 
   const got = [a, b].map((out) => /^got (.*)$/m.exec(out.stdout)?.[1]);

@@ -2,46 +2,14 @@
 # with 2a1's binutils and 2a0's make. It is the first GCC of the chain and the C half of the bridge
 # from tcc to C++: GCC 3.4.6 is written in C, and its C++ front end (stage 2a4) can build GCC 10.
 # Why GCC 3.4.6 and not the seed's 4.7.4, and every pitfall met on the way:
-# ../shared/research/gcc346-route.md. Phases and the guest's rules: recipes/lib/build.sh.
+# ../shared/research/gcc346-route.md. Phases: recipes/lib/build.sh; the shared GCC 3.4.6 part:
+# recipes/lib/gcc3.sh.
 . /recipe-lib/build.sh
+. /recipe-lib/gcc3.sh
 STAGE=2a2-gcc3-c
-SRC=gcc-h8300-hms-3.4.6+dfsg2
-# GCC 3.4's config.sub knows no "musl" system, and config.guess would probe the host's libc: a
-# fixed GNU triplet (the compiler's own name; the C library it targets is the sysroot's).
-TRIPLET=x86_64-unknown-linux-gnu
 SYSROOT=/store/1-stage1/protomusl
-BINUTILS=/store/2a1-binutils
-# GCC builds outside its source tree; the source is named relatively (../$SRC) so that __FILE__
-# (in every fancy_abort call) never names /tmp.
-OBJ=/tmp/gcc-obj
 
-do_prepare() {
-    replace_bin_sh $(find . -type f -perm -u+x)
-    # Debian's repack has no gcc/doc/*.texi, so nothing that builds or installs the manuals can run.
-    edit gcc/Makefile.in 'all.internal: start.encap rest.encap doc' 'all.internal: start.encap rest.encap'
-    edit gcc/Makefile.in 'install-cpp install-man install-info install-@POSUB@' 'install-cpp install-@POSUB@'
-    # The C library's headers sit at <sysroot>/include (protomusl's layout, like the seed's
-    # --with-native-system-header-dir=/include, which GCC 3.4 does not have yet).
-    edit gcc/Makefile.in 'NATIVE_SYSTEM_HEADER_DIR = /usr/include' 'NATIVE_SYSTEM_HEADER_DIR = /include'
-    edit gcc/cppdefault.c '#define STANDARD_INCLUDE_DIR "/usr/include"' '#define STANDARD_INCLUDE_DIR "/include"'
-    # No fixincludes: it would copy and "fix" the C library's headers into GCC's own include dir,
-    # freezing protomusl's headers into this compiler; musl's headers need no fixing. Listed with
-    # the targets that need none, fixinc.sh does nothing and GCC still installs its syslimits.h.
-    edit gcc/fixinc/mkfixinc.sh '    alpha*-dec-*vms* | \' '    x86_64-*-linux* | alpha*-dec-*vms* | \'
-    # libgcc is built with -g by default: debug info would carry build paths into libgcc.a.
-    edit gcc/Makefile.in 'LIBGCC2_DEBUG_CFLAGS = -g' 'LIBGCC2_DEBUG_CFLAGS ='
-    # The signal-frame unwinder names `struct ucontext` and `struct siginfo`, which musl (like
-    # glibc >= 2.26) does not define; the POSIX typedefs are the same types.
-    # collect2 unlinks the output of a failed link whatever it is: as root (every guest), a probe
-    # like musl's configure `cc ... -o /dev/null` with a flag the linker refuses deletes /dev/null,
-    # and later redirections then fill a regular file. Only regular files are deleted now.
-    edit gcc/collect2.c '    unlink (file);' \
-        '    { struct stat st; if (stat (file, &st) == 0 && S_ISREG (st.st_mode)) unlink (file); }'
-    for f in gcc/config/i386/linux64.h gcc/config/i386/linux.h; do
-        edit "$f" 'struct ucontext ' 'ucontext_t '
-        edit "$f" 'struct siginfo ' 'siginfo_t '
-    done
-}
+do_prepare() { gcc3_prepare; }
 
 # The top-level configure is autoconf 2.13: compilers and flags go in the environment (as
 # arguments it takes them for host names). CC=cc is stage 1's tcc, linking statically; empty
@@ -64,11 +32,6 @@ do_configure() {
             --disable-shared --disable-threads --disable-nls --disable-multilib \
             > configure.out 2>&1 || { cat configure.out; die "configure failed"; }
     tail -n 3 configure.out
-}
-
-do_build() {
-    cd "$OBJ"
-    logged make mk -j"$JOBS" all
 }
 
 do_install() {

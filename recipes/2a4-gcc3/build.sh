@@ -1,35 +1,16 @@
 # Stage 2a4: GCC 3.4.6 with C and C++ (libstdc++), compiled by 2a2's GCC 3.4.6 and linked
 # statically against 2a3's musl; it targets 2a3's musl (dynamic programs load
 # /store/2a3-musl/lib/libc.so). Its g++ is the C++ compiler that builds GCC 10 (stage 2a5).
-# Route and pitfalls: ../shared/research/gcc346-route.md. Phases: recipes/lib/build.sh.
+# Route and pitfalls: ../shared/research/gcc346-route.md. Phases: recipes/lib/build.sh; the shared
+# GCC 3.4.6 part: recipes/lib/gcc3.sh.
 . /recipe-lib/build.sh
+. /recipe-lib/gcc3.sh
 STAGE=2a4-gcc3
-SRC=gcc-h8300-hms-3.4.6+dfsg2
-TRIPLET=x86_64-unknown-linux-gnu
 MUSL=/store/2a3-musl
-BINUTILS=/store/2a1-binutils
-OBJ=/tmp/gcc-obj
 WRAP=/tmp/wrappers
 
 do_prepare() {
-    replace_bin_sh $(find . -type f -perm -u+x)
-    # As in 2a2: no manuals in Debian's repack; headers at <sysroot>/include; no fixincludes; no
-    # debug info (build paths) in libgcc; POSIX names for the signal-frame unwinder's types.
-    edit gcc/Makefile.in 'all.internal: start.encap rest.encap doc' 'all.internal: start.encap rest.encap'
-    edit gcc/Makefile.in 'install-cpp install-man install-info install-@POSUB@' 'install-cpp install-@POSUB@'
-    edit gcc/Makefile.in 'NATIVE_SYSTEM_HEADER_DIR = /usr/include' 'NATIVE_SYSTEM_HEADER_DIR = /include'
-    edit gcc/cppdefault.c '#define STANDARD_INCLUDE_DIR "/usr/include"' '#define STANDARD_INCLUDE_DIR "/include"'
-    edit gcc/fixinc/mkfixinc.sh '    alpha*-dec-*vms* | \' '    x86_64-*-linux* | alpha*-dec-*vms* | \'
-    edit gcc/Makefile.in 'LIBGCC2_DEBUG_CFLAGS = -g' 'LIBGCC2_DEBUG_CFLAGS ='
-    # collect2 unlinks the output of a failed link whatever it is: as root (every guest), a probe
-    # like musl's configure `cc ... -o /dev/null` with a flag the linker refuses deletes /dev/null,
-    # and later redirections then fill a regular file. Only regular files are deleted now.
-    edit gcc/collect2.c '    unlink (file);' \
-        '    { struct stat st; if (stat (file, &st) == 0 && S_ISREG (st.st_mode)) unlink (file); }'
-    for f in gcc/config/i386/linux64.h gcc/config/i386/linux.h; do
-        edit "$f" 'struct ucontext ' 'ucontext_t '
-        edit "$f" 'struct siginfo ' 'siginfo_t '
-    done
+    gcc3_prepare
     # Dynamically linked programs are loaded by 2a3's musl, not glibc's loader.
     edit gcc/config/i386/linux64.h '-dynamic-linker /lib64/ld-linux-x86-64.so.2' "-dynamic-linker $MUSL/lib/libc.so"
     # libstdc++'s gnu-linux OS layer uses glibc's ctype internals; the generic one fits musl.
@@ -72,11 +53,6 @@ do_configure() {
             --enable-clocale=generic --enable-__cxa_atexit --disable-libstdcxx-pch \
             > configure.out 2>&1 || { cat configure.out; die "configure failed"; }
     tail -n 3 configure.out
-}
-
-do_build() {
-    cd "$OBJ"
-    logged make mk -j"$JOBS" all
 }
 
 do_install() {

@@ -68,15 +68,22 @@ export class CacheHttp {
     });
   }
 
+  /** GET `rel`: the checked response, or null (its body drained) when the server has none (404). */
+  private async get(rel: string): Promise<http.IncomingMessage | null> {
+    const res = await this.send("GET", rel);
+    if (res.statusCode === 404) {
+      res.resume();
+      return null;
+    }
+    this.check(res, `GET ${rel}`);
+    return res;
+  }
+
   /** The body of `rel`, at most `maxBytes`; null when the server has none (404). */
   async getBytes(rel: string, maxBytes: number): Promise<Buffer | null> {
     return this.retrying(`GET ${rel}`, async () => {
-      const res = await this.send("GET", rel);
-      if (res.statusCode === 404) {
-        res.resume();
-        return null;
-      }
-      this.check(res, `GET ${rel}`);
+      const res = await this.get(rel);
+      if (!res) return null;
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of res as AsyncIterable<Buffer>) {
@@ -95,12 +102,8 @@ export class CacheHttp {
    *  `maxBytes`. null when the server has none (404). */
   async download(rel: string, file: string, maxBytes: number, label: string): Promise<Download | null> {
     return this.retrying(`GET ${rel}`, async () => {
-      const res = await this.send("GET", rel);
-      if (res.statusCode === 404) {
-        res.resume();
-        return null;
-      }
-      this.check(res, `GET ${rel}`);
+      const res = await this.get(rel);
+      if (!res) return null;
       const hash = createHash("sha256");
       const bar = this.bar(label, maxBytes);
       let size = 0;

@@ -93,13 +93,14 @@ test("every /recipe-lib path a shell stage's scripts (and the lib scripts they s
   const recipes = await copyRecipes(path.join(root, "recipes"));
   const stageJson = path.join(recipes, "2a4-gcc3", "stage.json");
   const declaration = JSON.parse(await fs.readFile(stageJson, "utf8")) as { lib: string[] };
-  assert.deepEqual(declaration.lib, ["build.sh", "smoke"]);
-  await fs.writeFile(stageJson, JSON.stringify({ ...declaration, lib: ["build.sh"] }));
+  assert.ok(declaration.lib.includes("smoke"), declaration.lib.join(", "));
+  const withoutSmoke = declaration.lib.filter((entry) => entry !== "smoke");
+  await fs.writeFile(stageJson, JSON.stringify({ ...declaration, lib: withoutSmoke }));
   const copy = await loadRecipes(recipes);
   assert.deepEqual(copy.problems, []);
   const problems = await libCoverageProblems(recipes, copy.stages);
   assert.equal(problems.length, 1, problems.join("\n"));
-  assert.match(problems[0], /^2a4-gcc3: 2a4-gcc3\/build\.sh:\d+ reads \/recipe-lib\/smoke\/cxx98\.cpp, which its "lib" does not cover \(build\.sh\)$/);
+  assert.match(problems[0], /^2a4-gcc3: 2a4-gcc3\/build\.sh:\d+ reads \/recipe-lib\/smoke\/cxx98\.cpp, which its "lib" does not cover \(build\.sh, gcc3\.sh\)$/);
 });
 
 test("zilchboot plan plans every stage of the chain to its last stage, booting nothing", async () => {

@@ -93,7 +93,7 @@ test("the chain's stages are served what their lib lists: 2a0 build.sh alone, th
     return listed;
   };
   assert.deepEqual(await served("2a0-make"), ["build.sh"]);
-  assert.deepEqual(await served("2a4-gcc3"), ["build.sh", "smoke", ...(await listing(path.join(recipesDir(), "lib", "smoke"))).map((f) => `smoke/${f}`)]);
+  assert.deepEqual(await served("2a4-gcc3"), ["build.sh", "gcc3.sh", "smoke", ...(await listing(path.join(recipesDir(), "lib", "smoke"))).map((f) => `smoke/${f}`)]);
   const gcc10 = await served("2a5a-gcc10-o0");
   assert.ok(gcc10.includes("gcc10.sh") && gcc10.includes("smoke/cxx17.cpp"), gcc10.join(", "));
 });

@@ -37,7 +37,7 @@ after(async () => {
 
 test("boot-iso is listed in --help and documents its options", async () => {
   const help = await execa("node", [cli, "--help"]);
-  assert.match(help.stdout, /\n {2}boot-iso boot an ISO image/);
+  assert.match(help.stdout, /\n {2}boot-iso +boot an ISO image/);
   const own = await zilchboot(["--help"]);
   assert.equal(own.exitCode, 0);
   for (const flag of ["--memory MIB", "--cpus N", "--accel NAME", "--qemu BIN", "--display", "--net", "--until TEXT", "--timeout SEC", "--log FILE", "Ctrl-] q"]) assert.ok(own.stdout.includes(flag), flag);

@@ -8,7 +8,8 @@ import { qemuOptionValue } from "./qemu-option.js";
 /** Extra flags an accelerator needs besides `-accel`. */
 export function acceleratorFlags(accel: string): string[] {
   const name = accel.split(",")[0];
-  // Hardware accelerators run the host CPU model; TCG emulates its default (qemu64 + what we need).
+  // KVM and HVF run the host CPU model; TCG emulates its default (qemu64 + what we need). WHPX
+  // keeps the default too: `-cpu host` and `-cpu max` make WHPX guests fail or crash.
   return name === "kvm" || name === "hvf" ? ["-accel", accel, "-cpu", "host"] : ["-accel", accel];
 }
 

@@ -7,6 +7,7 @@ import type { Command, CommandContext } from "../commands/context.js";
 import { ZilchError } from "../errors.js";
 import { cacheDir, workDir } from "../paths.js";
 import { provideKernel } from "../provision.js";
+import { accelVariants } from "../vm/accel-host.js";
 import { QemuBackend, hostCpus } from "../vm/qemu.js";
 import { bootIso, type IsoBootResult } from "./boot-iso.js";
 import { ESCAPE_HELP } from "../console/escape-keys.js";
@@ -50,11 +51,12 @@ async function checkQemu(qemu: string): Promise<void> {
   throw new ZilchError({ code: "HOST", message: `QEMU binary ${qemu}: ${why}`, hint: "install QEMU (scripts/setup-host.sh) or pass --qemu BIN" });
 }
 
-/** The accelerator: forced, or the cached/probed verdict (the probe boots the guest kernel). */
+/** The accelerator: forced, or the cached/probed verdict (the probe boots the guest kernel); a
+ *  forced `whpx` is probed too, for the variant that works here. */
 async function accelerator(ctx: CommandContext, qemu: string, forced: string | undefined): Promise<string> {
-  if (forced) return forced;
+  if (forced && accelVariants(forced).length === 1) return forced;
   const kernel = await provideKernel(str(ctx, "kernel"), { mirrors: [], progress: ctx.tty, log: ctx.log, verbose: ctx.verbose, jobs: hostCpus() });
-  return new QemuBackend({ binary: qemu, probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log }).accelerator();
+  return new QemuBackend({ binary: qemu, accel: forced, probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log }).accelerator();
 }
 
 function defaultLog(iso: string): string {

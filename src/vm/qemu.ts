@@ -4,6 +4,7 @@ import { execa } from "execa";
 import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
 import { chooseAccelerator, acceleratorCandidates, TCG } from "./accel.js";
+import { accelVariants, type AccelHost } from "./accel-host.js";
 import type { BootSpec, ProbeResult, VmBackend, VmOutcome, VmRun } from "./backend.js";
 import { ConsoleLog } from "./console-log.js";
 import { GuestReport, interpretQemuExit } from "./guest-protocol.js";
@@ -16,7 +17,8 @@ export interface QemuOptions {
   arch?: GuestArch;
   /** Overrides the emulator binary (tests pass wrappers). */
   binary?: string;
-  /** Forced accelerator (`--accel`), skips probing. */
+  /** Forced accelerator (`--accel`), skips probing, except that a bare name with variants
+   *  (`whpx`) probes only those and fails rather than fall back to TCG. */
   accel?: string;
   /** Kernel used for the accelerator probe. */
   probeKernel: string;
@@ -24,6 +26,8 @@ export interface QemuOptions {
   probeTimeoutMs?: number;
   /** Override the hardware candidates (tests). */
   candidates?: string[];
+  /** Platform, CPU arch and codesign for the probe's pre-checks (tests play Windows or a Mac). */
+  host?: AccelHost;
   log?: (line: string) => void;
 }
 
@@ -34,7 +38,8 @@ export class QemuBackend implements VmBackend {
 
   constructor(private readonly opts: QemuOptions) {
     this.binary = qemuBinaryFor(opts.arch ?? "x86_64", opts.binary);
-    this.chosen = opts.accel;
+    // `--accel whpx` must boot with the variant that works here (accelVariants), so it is probed.
+    this.chosen = opts.accel !== undefined && accelVariants(opts.accel).length > 1 ? undefined : opts.accel;
   }
 
   async probe(): Promise<ProbeResult> {
@@ -43,15 +48,25 @@ export class QemuBackend implements VmBackend {
       return { usable: false, detail: `${this.binary} not runnable (${version.shortMessage})` };
     }
     if (!this.chosen) {
-      const candidates = this.opts.candidates ?? (await acceleratorCandidates());
-      const { accel } = await chooseAccelerator({
+      const forced = this.opts.accel && accelVariants(this.opts.accel).length > 1 ? this.opts.accel : undefined;
+      const candidates = forced !== undefined ? [forced] : (this.opts.candidates ?? (await acceleratorCandidates(this.opts.host?.platform)));
+      const { accel, verdicts } = await chooseAccelerator({
         qemu: this.binary,
         kernel: this.opts.probeKernel,
         cacheDir: this.opts.cacheDir,
         candidates,
         probeTimeoutMs: this.opts.probeTimeoutMs ?? 8000,
         log: this.opts.log,
+        host: this.opts.host,
       });
+      if (forced !== undefined && accel === TCG) {
+        // Forced means no silent TCG: say why every variant failed, and what to do.
+        throw new ZilchError({
+          code: "VM",
+          message: `--accel ${forced} cannot be used here (${verdicts.map((v) => v.detail).join("; ")})`,
+          hint: verdicts.find((v) => v.hint)?.hint ?? "leave --accel out to fall back to TCG",
+        });
+      }
       this.chosen = accel;
     }
     return { usable: true, detail: this.chosen };

@@ -28,8 +28,10 @@ test("qemu args have no network device, no defaults and a read-only root share",
   assert.ok(args.some((a) => a.startsWith("isa-debug-exit,iobase=0xf4")));
 });
 
-test("hardware accelerators get the host CPU, TCG does not", () => {
+test("KVM and HVF get the host CPU; WHPX and TCG keep QEMU's default model", () => {
   assert.deepEqual(qemuArgs(spec, "kvm").slice(0, 4), ["-accel", "kvm", "-cpu", "host"]);
+  assert.deepEqual(qemuArgs(spec, "hvf").slice(0, 4), ["-accel", "hvf", "-cpu", "host"]);
+  assert.deepEqual(qemuArgs(spec, "whpx,kernel-irqchip=off").slice(0, 3), ["-accel", "whpx,kernel-irqchip=off", "-M"]);
   assert.deepEqual(qemuArgs(spec, "tcg,thread=multi").slice(0, 3), ["-accel", "tcg,thread=multi", "-M"]);
 });
 

@@ -208,6 +208,7 @@ test("alternatives are checked: unpacksTo on the pin, archive names, hashes, pat
   assert.match(missing.message, /sources\[0\] \(musl\): "unpacksTo" is missing/);
   assertPinError(await loadWith(t, { ...withAlternative, unpacksTo: "a/b" }), "unpacksTo");
   assertPinError(await loadWith(t, { ...withAlternative, unpacksTo: ".." }), "unpacksTo");
+  assertPinError(await loadWith(t, { ...withAlternative, unpacksTo: "*" }), "unpacksTo");
   const bad = (fields: Record<string, unknown>) => loadWith(t, { ...withAlternative, alternatives: [{ ...alt, ...fields }] });
   assertPinError(await bad({ file: "musl.zip" }), "file");
   assertPinError(await bad({ treeSha256: "X".repeat(64) }), "treeSha256");

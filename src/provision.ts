@@ -6,7 +6,7 @@ import path from "node:path";
 import { ARCH, type GuestArch } from "./arch.js";
 import { cacheDir, imagesDir, recipesDir, repoRoot } from "./paths.js";
 import type { FetchOptions } from "./sources/fetch.js";
-import { findPin, loadPins, type SourcePin } from "./sources/pins.js";
+import { findPin, loadPins, type SourcePin, type SourceUse } from "./sources/pins.js";
 import type { StageRecipe } from "./stages/recipe.js";
 import type { KernelChoice, Provisioner, ServedSource } from "./stages/session.js";
 import { sha256File } from "./sha256.js";
@@ -43,12 +43,20 @@ export function fetchOptions(opts: ProvisionOptions): FetchOptions {
   return { cacheDir: cacheDir(), mirrors: opts.mirrors, progress: opts.progress, log: opts.log };
 }
 
-export async function fetchPinned(names: string[], opts: ProvisionOptions): Promise<Array<{ pin: SourcePin; path: string }>> {
+/** A fetched pin: `path` is its file, or an alternative's repack in its layout (sha256 says which bytes). */
+export interface FetchedPin {
+  pin: SourcePin;
+  path: string;
+  sha256: string;
+  used: SourceUse;
+}
+
+export async function fetchPinned(names: string[], opts: ProvisionOptions): Promise<FetchedPin[]> {
   const pins = await loadPins(pinsFile());
   const chosen = names.length > 0 ? names.map((name) => findPin(pins, name)) : pins;
-  const { ensureSource } = await import("./sources/fetch.js");
-  const results: Array<{ pin: SourcePin; path: string }> = [];
-  for (const pin of chosen) results.push({ pin, path: await ensureSource(pin, fetchOptions(opts)) });
+  const { obtainSource } = await import("./sources/fetch.js");
+  const results: FetchedPin[] = [];
+  for (const pin of chosen) results.push({ pin, ...(await obtainSource(pin, fetchOptions(opts))) });
   return results;
 }
 
@@ -98,10 +106,12 @@ export async function provideStageSources(stage: StageRecipe, opts: ProvisionOpt
   const { unpackedTree } = await import("./sources/unpack.js");
   const served: Record<string, ServedSource> = {};
   for (const [i, wanted] of stage.sources.entries()) {
-    const { pin, path: file } = fetched[i];
+    const { pin, path: file, sha256, used } = fetched[i];
+    // Always under the pin's name and sha256 (the input hash): an alternative's repack holds the
+    // pin's tree in the pin's layout; its own bytes key the unpacked copy.
     served[pin.name] = wanted.unpackAs
-      ? { servedAs: wanted.unpackAs, path: await unpackedTree(cacheDir(), file, pin.sha256, wanted.strip), sha256: pin.sha256 }
-      : { servedAs: pin.file, path: file, sha256: pin.sha256 };
+      ? { servedAs: wanted.unpackAs, path: await unpackedTree(cacheDir(), file, sha256, wanted.strip), sha256: pin.sha256, used }
+      : { servedAs: pin.file, path: file, sha256: pin.sha256, used };
   }
   return served;
 }

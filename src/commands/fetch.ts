@@ -5,10 +5,12 @@ import type { CommandContext } from "./context.js";
 import { provisionOptions } from "./provision-flags.js";
 
 export const help = `Fetches the named pins of recipes/sources.json (all when none are named) into the download cache
-(${cacheDir()}), trying the cache, --mirror, upstream URLs, then apt. Every file is sha256-checked.`;
+(${cacheDir()}), trying the cache, --mirror, upstream URLs, the pins' alternative files, then apt.
+Every file is sha256-checked; an alternative is also checked by the hash of its unpacked tree.`;
 
 export async function run(ctx: CommandContext): Promise<void> {
-  for (const { pin, path: file } of await fetchPinned(ctx.positionals, provisionOptions(ctx))) {
-    ctx.print(`${pin.name} ${pin.version}  ${pin.sha256}  ${file}`);
+  for (const { pin, path: file, used } of await fetchPinned(ctx.positionals, provisionOptions(ctx))) {
+    const via = used.alternative === undefined ? "" : `  (alternative ${used.file}, tree ${used.treeSha256})`;
+    ctx.print(`${pin.name} ${pin.version}  ${pin.sha256}  ${file}${via}`);
   }
 }

@@ -2,23 +2,16 @@
 // whose file exists only inside another archive (GCC 10's dfsg tarball inside Debian's
 // orig.tar.xz) needs no second read before its hash is known.
 //
-// .tar.xz goes through the host's `xz -dc`: node-tar cannot decompress xz and no xz decoder is
-// among our dependencies. xz is already a host requirement (xz-utils in scripts/setup-host.sh,
-// `tar -xJf` for the kernel), the archive's bytes are verified before xz reads them and the
-// member's bytes after, so a faulty xz can only fail a fetch, never let other bytes in.
-// .tar.gz (node-tar's own gunzip), .tar.bz2 (the JS decoder unpack.ts uses) and .tar stay in-process.
+// Decompression: tar-stream.ts (.tar.xz through the host's `xz -dc`). The archive's bytes are
+// verified before xz reads them and the member's bytes after, so a faulty xz can only fail a
+// fetch, never let other bytes in.
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { createRequire } from "node:module";
-import { Transform, type Duplex, type Readable } from "node:stream";
+import { createWriteStream } from "node:fs";
+import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { execa, type ResultPromise } from "execa";
 import * as tar from "tar";
-import { onPath } from "./providers/apt.js";
 import { lastLine, ProviderFailure } from "./providers/provider.js";
-
-// unbzip2-stream is CommonJS without type definitions.
-const unbzip2 = createRequire(import.meta.url)("unbzip2-stream") as () => Duplex;
+import { tarStream } from "./tar-stream.js";
 
 export interface ExtractedMember {
   sha256: string;
@@ -83,19 +76,4 @@ function copyHashing(entry: tar.ReadEntry, into: string): { tap: Transform; done
   // Awaited only once the whole archive is read; until then a failure must not count as unhandled.
   done.catch(() => {});
   return { tap, done };
-}
-
-async function tarStream(archive: string, archiveName: string): Promise<{ stream: Readable; child?: ResultPromise }> {
-  if (/\.(tar\.xz|txz)$/.test(archiveName)) {
-    if (!(await onPath("xz"))) throw new ProviderFailure("xz is not on PATH", "install xz-utils (scripts/setup-host.sh)");
-    // stderr buffered for the error message; stdout streamed (archives run to ~100 MB).
-    const child = execa("xz", ["-dc", "--", archive], { buffer: { stdout: false, stderr: true }, env: { LC_ALL: "C" } });
-    return { stream: child.stdout, child };
-  }
-  if (/\.(tar\.bz2|tbz2?)$/.test(archiveName)) {
-    const bz = unbzip2();
-    createReadStream(archive).on("error", (error) => bz.destroy(error)).pipe(bz);
-    return { stream: bz };
-  }
-  return { stream: createReadStream(archive) };
 }

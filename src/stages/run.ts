@@ -121,6 +121,7 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
       wallMs: run.durationMs,
       initOutputMs: run.initOutputMs,
       builtAt: new Date().toISOString(),
+      ...sourceFiles(opts.sources),
       manifest: output.manifest,
     };
     const entry = opts.commit ? await commitEntry(home, path.join(runDir, "entry"), record, opts.replace === true, opts.log) : null;
@@ -132,6 +133,12 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
     else if (!succeeded) opts.log?.(`kept the failed run's share and output in ${runDir}`);
     await own?.release();
   }
+}
+
+/** Which file each source came from, for the record (only sources that say). */
+function sourceFiles(sources: Record<string, ServedSource>): Pick<BuildRecord, "sourceFiles"> {
+  const used = Object.entries(sources).flatMap(([pin, s]) => (s.used ? [[pin, s.used] as const] : []));
+  return used.length > 0 ? { sourceFiles: Object.fromEntries(used) } : {};
 }
 
 /** Fails when the output differs from the lock (unless told to update it); records new stages,

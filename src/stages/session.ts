@@ -4,6 +4,7 @@
 // and backend (test/fixtures/fake-vm.ts); the CLI builds one with src/host-session.ts.
 import type { GuestArch } from "../arch.js";
 import type { StageCache } from "../cache/stage-cache.js";
+import type { SourceUse } from "../sources/pins.js";
 import type { VmBackend } from "../vm/backend.js";
 import type { StageRecipe } from "./recipe.js";
 
@@ -11,7 +12,10 @@ import type { StageRecipe } from "./recipe.js";
 export interface ServedSource {
   servedAs: string;
   path: string;
+  /** The pin's sha256 (what the input hash covers), whichever file was used. */
   sha256: string;
+  /** Which file was fetched: the pin's own or one of its alternatives (kept in the build record). */
+  used?: SourceUse;
 }
 
 export interface KernelChoice {

@@ -5,6 +5,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { ManifestEntry } from "./manifest.js";
+import type { SourceUse } from "../sources/pins.js";
 import { ZilchError } from "../errors.js";
 import { fsyncDir, writeAtomic } from "./atomic-file.js";
 import { publishDir } from "./publish.js";
@@ -24,6 +25,9 @@ export interface BuildRecord {
   wallMs: number;
   initOutputMs: number | null;
   builtAt: string;
+  /** Which file each source came from, by pin name (its own file, or an alternative with the tree
+   *  it was checked by); absent when no run record kept it (older entries, pulled ones). */
+  sourceFiles?: Record<string, SourceUse>;
   /** The output's canonical manifest (src/store/manifest.ts), whose sha256 is outputSha256. */
   manifest?: ManifestEntry[];
   /** Set when the entry came from a shared cache (src/cache/pull.ts) rather than a build here:

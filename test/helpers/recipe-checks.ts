@@ -3,6 +3,7 @@
 // every pin with a provider, and every shell script parsed by `ash -n`. Each check returns the
 // problems it found as lines naming the file, so one run reports all of them.
 import fs from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { loadPins, type SourcePin } from "../../src/sources/pins.js";
@@ -60,11 +61,55 @@ export function referenceProblems({ stages, pins }: Pick<LoadedRecipes, "stages"
   for (const pin of pins) {
     const archive = pin.insideArchive;
     const viaArchive = archive !== undefined && (archive.urls.length > 0 || archive.debianSource !== undefined);
-    if (pin.urls.length === 0 && !pin.debianSource && !pin.debianBinary && !viaArchive) {
-      problems.push(`pin "${pin.name}": no provider (urls, debianSource, debianBinary, or an insideArchive with urls or debianSource)`);
+    if (pin.urls.length === 0 && !pin.debianSource && !pin.debianBinary && !viaArchive && !pin.alternatives?.length) {
+      problems.push(`pin "${pin.name}": no provider (urls, alternatives, debianSource, debianBinary, or an insideArchive with urls or debianSource)`);
     }
   }
   return problems;
+}
+
+/** Pins that only apt can bring (no urls of their own, of their archive or of an alternative). */
+export function aptOnlyPins(pins: readonly SourcePin[]): string[] {
+  return pins
+    .filter((pin) => pin.urls.length === 0 && !pin.insideArchive?.urls.length && !pin.alternatives?.some((a) => a.urls.length > 0))
+    .map((pin) => pin.name);
+}
+
+/**
+ * For each pin with alternatives whose own file is in the download cache `cacheDir` (verified:
+ * size and sha256), the tree hash of that file less each alternative's `differs`, compared with
+ * the alternative's treeSha256: a re-pinned file with stale alternatives is a problem. Pins whose
+ * file is absent are listed as unchecked, not as problems.
+ */
+export async function alternativeTreeProblems(pins: readonly SourcePin[], cacheDir: string): Promise<{ problems: string[]; checked: string[]; unchecked: string[] }> {
+  const { archiveTreeSha256 } = await import("../../src/sources/source-tree.js");
+  const { sha256File } = await import("../../src/sha256.js");
+  const result = { problems: [] as string[], checked: [] as string[], unchecked: [] as string[] };
+  for (const pin of pins.filter((p) => p.alternatives?.length)) {
+    const file = path.join(cacheDir, "sources", pin.file);
+    const size = await fs.stat(file).then((s) => s.size, () => -1);
+    if (size !== pin.size || (await sha256File(file)) !== pin.sha256) {
+      result.unchecked.push(pin.name);
+      continue;
+    }
+    // Scratch outside the cache: the check must not write there.
+    const scratchDir = path.join(os.tmpdir(), `zilchboot-tree-check-${process.pid}`);
+    const byDiffers = new Map<string, string>();
+    for (const [i, alternative] of pin.alternatives!.entries()) {
+      const key = JSON.stringify(alternative.differs);
+      let tree = byDiffers.get(key);
+      if (tree === undefined) {
+        tree = await archiveTreeSha256(file, { archiveName: pin.file, unpacksTo: pin.unpacksTo ?? ".", differs: alternative.differs, scratchDir });
+        byDiffers.set(key, tree);
+      }
+      if (tree !== alternative.treeSha256) {
+        result.problems.push(`pin "${pin.name}": ${pin.file} unpacks to a tree with sha256 ${tree} (less differs), alternatives[${i}] (${alternative.file}) says treeSha256 ${alternative.treeSha256}`);
+      }
+    }
+    result.checked.push(pin.name);
+    await fs.rm(scratchDir, { recursive: true, force: true });
+  }
+  return result;
 }
 
 /** The shell scripts of shell stages (each program, every other .sh beside it) and of recipes/lib. */

@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { ZilchError } from "../../src/errors.js";
 import { repoRoot } from "../../src/paths.js";
-import { archivePin, findPin, loadPins } from "../../src/sources/pins.js";
+import { alternativePin, archivePin, findPin, loadPins } from "../../src/sources/pins.js";
 import { tempDir } from "../fixtures/sources/helpers.js";
 
 const good = {
@@ -87,7 +87,7 @@ test("findPin on an unknown name lists the known names", async () => {
 test("sources.json problems read like stage.json's: unknown keys list the known ones, comments are allowed", async (t) => {
   const error = await loadWith(t, { ...good, debainSource: {} });
   assert.ok(error instanceof ZilchError);
-  assert.match(error.message, /sources\.json: sources\[0\] \(musl\): unknown key "debainSource" \(known: name, version, file, sha256, size, urls, debianSource, debianBinary, insideArchive\)$/);
+  assert.match(error.message, /sources\.json: sources\[0\] \(musl\): unknown key "debainSource" \(known: name, version, file, sha256, size, urls, debianSource, debianBinary, insideArchive, unpacksTo, alternatives\)$/);
   assert.match(error.hint ?? "", /sources\.schema\.json/);
   const nested = await loadWith(t, { ...good, debianSource: { package: "musl", file: "x.tar.gz", pakage: "y" } });
   assert.ok(nested instanceof ZilchError);
@@ -176,4 +176,66 @@ test("an archive cannot be the pin's own file, nor be pinned with other bytes el
   // The same bytes under the same name are fine: both pins share one cached archive.
   await writeFile(file, JSON.stringify({ sources: [{ ...other, sha256: inside.insideArchive.sha256, size: inside.insideArchive.size }, inside] }));
   assert.equal((await loadPins(file)).length, 2);
+});
+
+const withAlternative = {
+  ...good,
+  unpacksTo: "musl-1.2.5",
+  alternatives: [{ file: "musl-1.2.5.tar.xz", sha256: "b".repeat(64), urls: ["https://example.invalid/musl-1.2.5.tar.xz"], unpacksTo: "musl-1.2.5", treeSha256: "c".repeat(64), drop: ["doc"] }],
+};
+
+test("a pin with alternatives loads them with empty drop and differs filled in", async (t) => {
+  const file = path.join(await tempDir(t, "pins"), "sources.json");
+  const snapshot = { file: "musl-snap.tar.gz", urls: ["https://example.invalid/snap.tar.gz"], unpacksTo: "*", treeSha256: "d".repeat(64), $note: "a snapshot" };
+  await writeFile(file, JSON.stringify({ sources: [{ ...withAlternative, alternatives: [...withAlternative.alternatives, snapshot] }] }));
+  const [pin] = await loadPins(file);
+  assert.equal(pin.unpacksTo, "musl-1.2.5");
+  assert.deepEqual(pin.alternatives, [
+    { ...withAlternative.alternatives[0], differs: [] },
+    { file: "musl-snap.tar.gz", urls: snapshot.urls, unpacksTo: "*", treeSha256: snapshot.treeSha256, drop: [], differs: [] },
+  ]);
+  const own = alternativePin(pin, 0, 1000);
+  assert.deepEqual([own.name, own.file, own.sha256, own.size, own.sizeIsLimit], ["musl.alternatives[0]", "musl-1.2.5.tar.xz", "b".repeat(64), 1000, true]);
+  assert.throws(() => alternativePin(pin, 1, 1000), /pins no sha256/);
+});
+
+test("alternatives are checked: unpacksTo on the pin, archive names, hashes, paths, size only with sha256", async (t) => {
+  const [alt] = withAlternative.alternatives;
+  const noRoot: Partial<typeof withAlternative> = { ...withAlternative };
+  delete noRoot.unpacksTo;
+  const missing = await loadWith(t, noRoot);
+  assert.ok(missing instanceof ZilchError);
+  assert.match(missing.message, /sources\[0\] \(musl\): "unpacksTo" is missing/);
+  assertPinError(await loadWith(t, { ...withAlternative, unpacksTo: "a/b" }), "unpacksTo");
+  assertPinError(await loadWith(t, { ...withAlternative, unpacksTo: ".." }), "unpacksTo");
+  assertPinError(await loadWith(t, { ...withAlternative, unpacksTo: "*" }), "unpacksTo");
+  const bad = (fields: Record<string, unknown>) => loadWith(t, { ...withAlternative, alternatives: [{ ...alt, ...fields }] });
+  assertPinError(await bad({ file: "musl.zip" }), "file");
+  assertPinError(await bad({ treeSha256: "X".repeat(64) }), "treeSha256");
+  assertPinError(await bad({ urls: [] }), "urls");
+  assertPinError(await bad({ unpacksTo: "a/*" }), "unpacksTo");
+  assertPinError(await bad({ drop: ["../etc"] }), "drop[0]");
+  assertPinError(await bad({ differs: ["/abs"] }), "differs[0]");
+  const unhashed: Partial<typeof alt> = { ...alt };
+  delete unhashed.sha256;
+  const sized = await loadWith(t, { ...withAlternative, alternatives: [{ ...unhashed, size: 5 }] });
+  assert.ok(sized instanceof ZilchError);
+  assert.match(sized.message, /alternatives\[0\]: "sha256" is missing/);
+  const differs = await loadWith(t, { ...withAlternative, alternatives: [{ ...unhashed, differs: ["README"] }] });
+  assert.ok(differs instanceof ZilchError);
+  assert.match(differs.message, /sources\[0\] \(musl\)\.alternatives\[0\]: "differs" needs "sha256"/);
+  const twice = await bad({ differs: ["doc"] });
+  assert.ok(twice instanceof ZilchError);
+  assert.match(twice.message, /"differs" lists doc twice \(or in both drop and differs\)$/);
+});
+
+test("an alternative's file cannot be a pin's file, an archive's or another alternative's", async (t) => {
+  const [alt] = withAlternative.alternatives;
+  const self = await loadWith(t, { ...withAlternative, alternatives: [{ ...alt, file: "musl-1.2.5.tar.gz" }] });
+  assert.ok(self instanceof ZilchError);
+  assert.match(self.message, /alternatives\[0\]: "file" musl-1\.2\.5\.tar\.gz is already the file of pin "musl"$/);
+  const file = path.join(await tempDir(t, "pins"), "sources.json");
+  const other = { ...withAlternative, name: "musl2", file: "musl2.tar.gz" };
+  await writeFile(file, JSON.stringify({ sources: [withAlternative, other] }));
+  await assert.rejects(loadPins(file), (e: unknown) => e instanceof ZilchError && /sources\[1\] \(musl2\)\.alternatives\[0\]: "file" musl-1\.2\.5\.tar\.xz is already the file of alternatives\[0\] of "musl"$/.test(e.message));
 });

@@ -73,3 +73,20 @@ test("a guest status other than 0 fails with the console tail and stores nothing
   });
   assert.deepEqual(await listEntries(workDir), []);
 });
+
+test("a source served from an alternative file keeps the input hash and is named in the build record", async () => {
+  const stage = await smoke("alternative");
+  const tarball = path.join(scratch, "pkg.tar");
+  await fs.writeFile(tarball, "a repack\n");
+  const pinSha = "a".repeat(64);
+  const own = { servedAs: "pkg-dfsg-1.0.tar.xz", path: tarball, sha256: pinSha, used: { file: "pkg-dfsg-1.0.tar.xz", sha256: pinSha } };
+  const viaAlternative = { ...own, used: { file: "pkg-1.0.tar.gz", sha256: "b".repeat(64), alternative: 0, treeSha256: "c".repeat(64) } };
+  const backend = new FakeBackend({ out: { "hello.txt": "hi\n" } });
+  const first = await buildStage({ ...base, stage, workDir: path.join(scratch, "alt-own"), backend, sources: { pkg: own } });
+  const second = await buildStage({ ...base, stage, workDir: path.join(scratch, "alt-other"), backend, sources: { pkg: viaAlternative } });
+  assert.equal(second.entry.record.inputHash, first.entry.record.inputHash);
+  assert.deepEqual(first.entry.record.sourceFiles, { pkg: own.used });
+  assert.deepEqual(second.entry.record.sourceFiles, { pkg: viaAlternative.used });
+  const stored = JSON.parse(await fs.readFile(path.join(second.entry.dir, "record.json"), "utf8")) as { sourceFiles: unknown };
+  assert.deepEqual(stored.sourceFiles, { pkg: viaAlternative.used });
+});

@@ -13,6 +13,8 @@ export interface DownloadOptions {
   label: string;
   /** Expected size: used for the progress bar and to stop a runaway body early. */
   size: number;
+  /** `size` is only an upper bound (no progress fraction then). */
+  sizeIsLimit?: boolean;
 }
 
 type Outcome = "done" | "restart";
@@ -92,7 +94,7 @@ async function receive(
   signal: AbortSignal,
 ): Promise<void> {
   const file = await open(partFile, start > 0 ? "a" : "w");
-  const bar = progressBar(options.label, options.size, options.progress);
+  const bar = progressBar(options.label, options.sizeIsLimit ? undefined : options.size, options.progress);
   let written = start;
   try {
     for await (const chunk of body) {
@@ -160,6 +162,7 @@ export function httpProvider(label: string, url: string, mismatchHint: string): 
         progress: ctx.progress,
         label: ctx.pin.file,
         size: ctx.pin.size,
+        sizeIsLimit: ctx.pin.sizeIsLimit === true,
       });
       return ctx.deliver(partFile, label);
     },

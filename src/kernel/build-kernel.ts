@@ -13,11 +13,10 @@ import { publishDir } from "../store/publish.js";
 import { sha256Hex } from "../sha256.js";
 import type { GuestArch } from "../arch.js";
 import { ARCH } from "../arch.js";
+import { KERNEL_BUILDER_VERSION } from "./builder-version.js";
 import { describeMissing, mergeFragments, missingOptions, type FragmentFile } from "./config-fragment.js";
 
-/** Bump when the build steps below change: it is part of the cache key. */
-export const KERNEL_BUILDER_VERSION =
-  "zilchboot-kernel/2 ARCH= tinyconfig+merge_config -m common arch+olddefconfig; vmlinux bzImage; KBUILD_BUILD_* fixed";
+export { KERNEL_BUILDER_VERSION };
 
 export interface KernelIdentity {
   sourceSha256: string;
@@ -52,13 +51,18 @@ export interface BuildKernelOptions {
 
 // Only PATH comes from the caller's environment: ARCH, CROSS_COMPILE, KCONFIG_CONFIG, MAKEFLAGS…
 // would silently change what gets built. The KBUILD_BUILD_* values are fixed so two builds of the
-// same inputs produce the same banner (and the same bytes).
+// same inputs produce the same banner (and the same bytes; checked: two builds in different
+// directories are byte-identical, see README "Kits"). TZ matters once an initramfs is built in:
+// usr/gen_initramfs.sh turns KBUILD_BUILD_TIMESTAMP into cpio mtimes with `date -d`, which would
+// otherwise read the host's /etc/localtime. SOURCE_DATE_EPOCH covers any other tool that asks.
 const BUILD_ENV = {
   PATH: process.env.PATH ?? "/usr/bin:/bin",
   KBUILD_BUILD_TIMESTAMP: "1970-01-01",
   KBUILD_BUILD_USER: "zilchboot",
   KBUILD_BUILD_HOST: "zilchboot",
   KBUILD_BUILD_VERSION: "1",
+  SOURCE_DATE_EPOCH: "0",
+  TZ: "UTC",
   LC_ALL: "C",
 };
 
@@ -106,7 +110,7 @@ async function buildIntoCache(
     throw new ZilchError({
       code: "HOST",
       message: `the guest kernel is built with the host toolchain and needs an x86_64 Linux host, not ${process.platform}/${process.arch}`,
-      hint: "build it on x86_64 Linux and copy images/ here, or pass --kernel",
+      hint: "import a kit made on x86_64 Linux (`zilchboot kit import FILE`), or pass --kernel",
     });
   }
   const jobs = options.jobs ?? os.availableParallelism();

@@ -10,7 +10,7 @@ import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { ZilchError } from "../errors.js";
 import { repoRoot } from "../paths.js";
 
-export type SchemaName = "stage" | "sources" | "cache-record" | "cache-keys";
+export type SchemaName = "stage" | "sources" | "cache-record" | "cache-keys" | "kit-lock";
 
 /** The schema file: the tool's contract, so it is read from this checkout, not ZILCHBOOT_RECIPES. */
 export function schemaFile(name: SchemaName): string {

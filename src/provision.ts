@@ -1,9 +1,15 @@
 // Gets a stage run what it needs from the host: verified sources, a validated seed, a guest kernel.
-// Each step reuses what the user passed (--seed/--kernel) or what the cache already holds. The
-// builders and fetchers are loaded on first use: a cached chain needs none of them.
+// Each step reuses what the user passed (--seed/--kernel), else what images/ holds when it is
+// exactly what recipes/kit-lock.json records (imported from a kit, or built here), else builds it,
+// if this host can (otherwise one line points at `zilchboot kit import`). The builders and
+// fetchers are loaded on first use: a cached chain needs none of them.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { ARCH, type GuestArch } from "./arch.js";
+import { SYSTEM_TOOLS, requireBuildTools, type HostTools } from "./kit/host-tools.js";
+import { kernelInputs, seedInputs } from "./kit/inputs.js";
+import { kitLockFile, loadKitLock, type ArtefactKind } from "./kit/kit-lock.js";
+import { findLockedArtefact, type LockedLookup } from "./kit/locked-images.js";
 import { cacheDir, imagesDir, recipesDir, repoRoot } from "./paths.js";
 import type { FetchOptions } from "./sources/fetch.js";
 import { findPin, loadPins, type SourcePin, type SourceUse } from "./sources/pins.js";
@@ -19,6 +25,14 @@ export interface ProvisionOptions {
   log: (line: string) => void;
   verbose: boolean;
   jobs: number;
+  /** The images root (default: ZILCHBOOT_IMAGES, else <cache>/images). */
+  imagesRoot?: string;
+  /** Default: recipes/kit-lock.json. */
+  kitLockFile?: string;
+  /** Build even when images/ holds the locked artefact (`kit lock` records what this host builds). */
+  ignoreKit?: boolean;
+  /** What this host can build with (default: PATH and process.platform). */
+  hostTools?: HostTools;
 }
 
 export function pinsFile(): string {
@@ -31,8 +45,23 @@ export function kernelFragments(arch: GuestArch): string[] {
 }
 
 /** images/ for x86_64 (where it always was), images/<arch>/ for the others. */
-export function archImagesDir(arch: GuestArch): string {
-  return path.join(imagesDir(), ARCH[arch].imagesSubdir);
+export function archImagesDir(arch: GuestArch, root: string = imagesDir()): string {
+  return path.join(root, ARCH[arch].imagesSubdir);
+}
+
+/** What this checkout would feed the seed or kernel builder (pins, fragments, builder version), as
+ *  kit-lock.json records it. Reads recipes and fragments only; fetches nothing. */
+export async function kitInputs(kind: ArtefactKind, arch: GuestArch): Promise<Record<string, string>> {
+  const pins = await loadPins(pinsFile());
+  if (kind === "seed") return seedInputs(findPin(pins, "tinycc").sha256);
+  const fragments = await Promise.all(kernelFragments(arch).map((file) => fs.readFile(file, "utf8")));
+  return kernelInputs(findPin(pins, "linux"), fragments);
+}
+
+async function lockedArtefact(kind: ArtefactKind, arch: GuestArch, opts: ProvisionOptions): Promise<LockedLookup> {
+  if (opts.ignoreKit) return { ok: false, problem: "the kit lock is being recomputed" };
+  const lock = await loadKitLock(opts.kitLockFile ?? kitLockFile());
+  return findLockedArtefact(lock, kind, arch, archImagesDir(arch, opts.imagesRoot), await kitInputs(kind, arch));
 }
 
 export function guestDir(): string {
@@ -66,15 +95,17 @@ export async function provideSeed(seedFile: string | undefined, opts: ProvisionO
     await validateSeed(seedFile, arch);
     return { path: path.resolve(seedFile), sha256: await sha256File(seedFile), built: false };
   }
+  const outFile = path.join(archImagesDir(arch, opts.imagesRoot), "tcc-seed");
+  const locked = await lockedArtefact("seed", arch, opts);
+  if (locked.ok) {
+    await validateSeed(outFile, arch);
+    opts.log(`seed: ${arch} tcc as locked in the kit lock (${outFile})`);
+    return { path: outFile, sha256: locked.entry.files["tcc-seed"]!.sha256, built: false };
+  }
+  await requireBuildTools("seed", arch, opts.hostTools ?? SYSTEM_TOOLS, locked.problem);
   const [tinycc] = await fetchPinned(["tinycc"], opts);
   const { buildSeed } = await import("./seed/build-seed.js");
-  const seed = await buildSeed({
-    tinyccTarball: tinycc.path,
-    arch,
-    cacheDir: cacheDir(),
-    outFile: path.join(archImagesDir(arch), "tcc-seed"),
-    log: opts.log,
-  });
+  const seed = await buildSeed({ tinyccTarball: tinycc.path, arch, cacheDir: cacheDir(), outFile, log: opts.log });
   await validateSeed(seed.path, arch);
   return { path: seed.path, sha256: seed.sha256, built: true };
 }
@@ -83,6 +114,16 @@ export async function provideKernel(kernelFile: string | undefined, opts: Provis
   if (kernelFile) {
     return { path: path.resolve(kernelFile), identity: { custom: path.resolve(kernelFile), sha256: await sha256File(kernelFile) } };
   }
+  const dir = archImagesDir(arch, opts.imagesRoot);
+  const locked = await lockedArtefact("kernel", arch, opts);
+  if (locked.ok) {
+    const { inputs, built = {} } = locked.entry;
+    opts.log(`kernel: ${arch} ${built.release} as locked in the kit lock (${dir})`);
+    // The identity a build of the same inputs reports (build-kernel.ts's kernel.json, plus arch).
+    const identity = { sourceSha256: inputs.linuxSha256, fragmentSha256: inputs.fragmentSha256, configSha256: built.configSha256, version: built.release, arch, linuxVersion: inputs.linuxVersion };
+    return { path: path.join(dir, ARCH[arch].bootImage), identity };
+  }
+  await requireBuildTools("kernel", arch, opts.hostTools ?? SYSTEM_TOOLS, locked.problem);
   const [linux] = await fetchPinned(["linux"], opts);
   const { buildKernel } = await import("./kernel/build-kernel.js");
   const image = await buildKernel({
@@ -91,7 +132,7 @@ export async function provideKernel(kernelFile: string | undefined, opts: Provis
     arch,
     fragmentFiles: kernelFragments(arch),
     cacheDir: cacheDir(),
-    imagesDir: archImagesDir(arch),
+    imagesDir: dir,
     jobs: opts.jobs,
     log: opts.log,
     verbose: opts.verbose,
@@ -119,8 +160,8 @@ export async function provideStageSources(stage: StageRecipe, opts: ProvisionOpt
 /** The seed builder's last output for `arch` (images/…/tcc-seed + its .json record), if it was
  *  built from the pinned tinycc and its bytes still match the record: what the next build would
  *  serve, known without probing the host compiler or fetching anything. */
-export async function lastBuiltSeedSha256(arch: GuestArch, tinyccSha256: string | undefined): Promise<string | null> {
-  const file = path.join(archImagesDir(arch), "tcc-seed");
+export async function lastBuiltSeedSha256(arch: GuestArch, tinyccSha256: string | undefined, root: string = imagesDir()): Promise<string | null> {
+  const file = path.join(archImagesDir(arch, root), "tcc-seed");
   try {
     const record = JSON.parse(await fs.readFile(`${file}.json`, "utf8")) as { arch?: string; sha256?: string; tinyccSha256?: string };
     if (record.arch !== arch || record.tinyccSha256 !== tinyccSha256 || typeof record.sha256 !== "string") return null;
@@ -151,7 +192,7 @@ export function hostProvisioner(opts: HostProvisionerOptions): Provisioner {
     async knownSeedSha256(arch) {
       if (arch === "x86_64" && opts.seedFile) return (await provider.seed(arch)).sha256;
       // Without a readable pin there is no cheap answer; providing the seed reports the problem.
-      return lastBuiltSeedSha256(arch, await provider.pins().then((pins) => pins.tinycc, () => undefined));
+      return lastBuiltSeedSha256(arch, await provider.pins().then((pins) => pins.tinycc, () => undefined), opts.imagesRoot);
     },
     seed: (arch) => once(seeds, arch, () => provideSeed(arch === "x86_64" ? opts.seedFile : undefined, opts, arch)),
     kernel: (arch) => once(kernels, arch, () => provideKernel(arch === "x86_64" ? opts.kernelFile : undefined, opts, arch)),

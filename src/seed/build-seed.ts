@@ -83,6 +83,12 @@ export async function buildSeed(options: BuildSeedOptions): Promise<SeedBuild> {
   return { path: outFile, sha256: digest, size, compiler: compiler.description, cached: hit };
 }
 
+/** The compiler buildSeed would use for `arch` here, as its records describe it; undefined when
+ *  there is none (kit lock and export name it beside the seed's hash). */
+export async function seedCompilerDescription(arch: GuestArch): Promise<string | undefined> {
+  return (arch === "i386" ? i386Compiler() : hostCompiler()).then((compiler) => compiler.description, () => undefined);
+}
+
 /** musl-gcc when present (a static musl tcc is what the chain expects), else the host's cc. */
 async function hostCompiler(): Promise<HostCompiler> {
   const musl = await firstLine("musl-gcc", ["--version"]);
@@ -105,7 +111,7 @@ async function hostCompiler(): Promise<HostCompiler> {
   throw new ZilchError({
     code: "HOST",
     message: "building the seed needs a C compiler: found neither musl-gcc nor cc",
-    hint: "install musl-tools (scripts/setup-host.sh) or pass a static x86_64 tcc with --seed",
+    hint: "install musl-tools (scripts/setup-host.sh), import a kit (`zilchboot kit import FILE`) or pass a static x86_64 tcc with --seed",
   });
 }
 
@@ -119,7 +125,7 @@ async function i386Compiler(): Promise<HostCompiler> {
     throw new ZilchError({
       code: "HOST",
       message: `building the i386 seed needs ${wrapper}, which is not installed`,
-      hint: "install musl-dev:i386 (scripts/setup-host.sh adds the i386 architecture and installs it) or pass a static i386 tcc with --seed",
+      hint: "install musl-dev:i386 (scripts/setup-host.sh adds the i386 architecture and installs it) or import a kit (`zilchboot kit import FILE`)",
     });
   }
   const specs = await muslSpecsPath(wrapper);

@@ -23,6 +23,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { ...COMMON_OPTIONS, arch: { type: "string" }, mirror: VM_OPTIONS.mirror },
     load: () => import("./kernel.js"),
   },
+  kit: {
+    summary: "export, import (hash-checked) or relock the guest kernels and seeds, for hosts that cannot build them",
+    usage: "export FILE | import FILE | lock [--arch x86_64|i386]... [--only kernel|seed]",
+    options: { ...COMMON_OPTIONS, arch: { type: "string", multiple: true }, only: { type: "string" }, mirror: VM_OPTIONS.mirror },
+    load: () => import("./kit.js"),
+  },
   probe: {
     summary: "show which accelerator QEMU will use here (probing if not cached) and whether v86 can run",
     usage: "[--accel NAME] [--kernel FILE] [--qemu BIN]",

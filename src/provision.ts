@@ -59,7 +59,7 @@ export async function kitInputs(kind: ArtefactKind, arch: GuestArch): Promise<Re
 }
 
 async function lockedArtefact(kind: ArtefactKind, arch: GuestArch, opts: ProvisionOptions): Promise<LockedLookup> {
-  if (opts.ignoreKit) return { ok: false, problem: "the kit lock is being recomputed" };
+  if (opts.ignoreKit) return { ok: false, problem: "the kit lock is being recomputed", lockLacks: false };
   const lock = await loadKitLock(opts.kitLockFile ?? kitLockFile());
   return findLockedArtefact(lock, kind, arch, archImagesDir(arch, opts.imagesRoot), await kitInputs(kind, arch));
 }
@@ -102,7 +102,7 @@ export async function provideSeed(seedFile: string | undefined, opts: ProvisionO
     opts.log(`seed: ${arch} tcc as locked in the kit lock (${outFile})`);
     return { path: outFile, sha256: locked.entry.files["tcc-seed"]!.sha256, built: false };
   }
-  await requireBuildTools("seed", arch, opts.hostTools ?? SYSTEM_TOOLS, locked.problem);
+  await requireBuildTools("seed", arch, opts.hostTools ?? SYSTEM_TOOLS, locked);
   const [tinycc] = await fetchPinned(["tinycc"], opts);
   const { buildSeed } = await import("./seed/build-seed.js");
   const seed = await buildSeed({ tinyccTarball: tinycc.path, arch, cacheDir: cacheDir(), outFile, log: opts.log });
@@ -123,7 +123,7 @@ export async function provideKernel(kernelFile: string | undefined, opts: Provis
     const identity = { sourceSha256: inputs.linuxSha256, fragmentSha256: inputs.fragmentSha256, configSha256: built.configSha256, version: built.release, arch, linuxVersion: inputs.linuxVersion };
     return { path: path.join(dir, ARCH[arch].bootImage), identity };
   }
-  await requireBuildTools("kernel", arch, opts.hostTools ?? SYSTEM_TOOLS, locked.problem);
+  await requireBuildTools("kernel", arch, opts.hostTools ?? SYSTEM_TOOLS, locked);
   const [linux] = await fetchPinned(["linux"], opts);
   const { buildKernel } = await import("./kernel/build-kernel.js");
   const image = await buildKernel({

@@ -155,3 +155,15 @@ test("a seed in images/ that differs from the lock is not used: the host must bu
   assert.ok(isZilchError(error));
   assert.match(error.line, /no kit is installed for it \(.*tcc-seed has sha256 [0-9a-f]{64}, .*kit-lock\.json expects [0-9a-f]{64}\)/);
 });
+
+test("when the lock itself has no current entry, the host is told that a kit cannot help until someone relocks", async () => {
+  const images = path.join(root, "unlocked");
+  await importKit({ file: kit, lock, imagesRoot: images, currentInputs: kitInputs });
+  const smaller = path.join(root, "kit-lock-without-i386-kernel.json");
+  const { "kernel-i386": dropped, ...rest } = lock.artefacts;
+  assert.ok(dropped);
+  await saveKitLock(smaller, rest);
+  const error: unknown = await provideKernel(undefined, { ...options(images, bareHost()), kitLockFile: smaller }, "i386").then(() => assert.fail("provided"), (e: unknown) => e);
+  assert.ok(isZilchError(error));
+  assert.match(error.line, /no kit is installed for it \(.*kit-lock-without-i386-kernel\.json has no kernel-i386 entry\); on x86_64 Linux, record it with `zilchboot kit lock --arch i386 --only kernel`/);
+});

@@ -45,15 +45,20 @@ export async function missingBuildTools(kind: ArtefactKind, arch: GuestArch, too
   return missing;
 }
 
-/** Throws one HOST line naming what is missing and pointing at a kit, unless the host can build. */
-export async function requireBuildTools(kind: ArtefactKind, arch: GuestArch, tools: HostTools, noKitBecause: string): Promise<void> {
+/** Throws one HOST line naming what is missing and pointing at a kit, unless the host can build.
+ *  `noKit` says why images/ could not be used; when the lock itself lacks a current entry, a kit
+ *  cannot help until someone records one on Linux, and the hint says so. */
+export async function requireBuildTools(kind: ArtefactKind, arch: GuestArch, tools: HostTools, noKit: { problem: string; lockLacks: boolean }): Promise<void> {
   const missing = await missingBuildTools(kind, arch, tools);
   if (missing.length === 0) return;
   const flag = kind === "kernel" ? "--kernel" : "--seed";
   const alternative = arch === "x86_64" ? `, or pass your own with ${flag}` : "";
+  const hint = noKit.lockLacks
+    ? `on x86_64 Linux, record it with \`zilchboot kit lock --arch ${arch} --only ${kind}\` and commit recipes/kit-lock.json, then export a kit there and \`zilchboot kit import FILE\` here${alternative}`
+    : `import a kit made on x86_64 Linux: \`zilchboot kit import FILE\` (make one there with \`zilchboot kit export FILE\`, or use a release's kit)${alternative}`;
   throw new ZilchError({
     code: "HOST",
-    message: `building ${describeArtefact(kind, arch)} needs ${missing.join(", ")}; no kit is installed for it (${noKitBecause})`,
-    hint: `import a kit made on x86_64 Linux: \`zilchboot kit import FILE\` (make one there with \`zilchboot kit export FILE\`, or use a release's kit)${alternative}`,
+    message: `building ${describeArtefact(kind, arch)} needs ${missing.join(", ")}; no kit is installed for it (${noKit.problem})`,
+    hint,
   });
 }

@@ -8,20 +8,22 @@ import { sha256File } from "../sha256.js";
 import { staleReasons } from "./inputs.js";
 import { artefactKey, type ArtefactKind, type KitArtefact, type KitLock } from "./kit-lock.js";
 
-export type LockedLookup = { ok: true; entry: KitArtefact } | { ok: false; problem: string };
+/** Why images/ cannot be used: the lock has nothing current for it (importing a kit cannot help
+ *  until someone relocks), or the files are missing or other (importing one can). */
+export type LockedLookup = { ok: true; entry: KitArtefact } | { ok: false; problem: string; lockLacks: boolean };
 
 /** Whether `dir` (the arch's images directory) holds the locked bytes of `kind` for `arch`. */
 export async function findLockedArtefact(lock: KitLock, kind: ArtefactKind, arch: GuestArch, dir: string, current: Record<string, string>): Promise<LockedLookup> {
   const key = artefactKey(kind, arch);
   const entry = lock.artefacts[key];
-  if (!entry) return { ok: false, problem: `${lock.origin} has no ${key} entry` };
+  if (!entry) return { ok: false, problem: `${lock.origin} has no ${key} entry`, lockLacks: true };
   const stale = staleReasons(entry.inputs, current);
-  if (stale.length > 0) return { ok: false, problem: `${lock.origin}'s ${key} is stale: ${stale.join("; ")}` };
+  if (stale.length > 0) return { ok: false, problem: `${lock.origin}'s ${key} is stale: ${stale.join("; ")}`, lockLacks: true };
   for (const [name, want] of Object.entries(entry.files)) {
     const file = path.join(dir, name);
     const got = await sha256File(file).catch(() => undefined);
-    if (got === undefined) return { ok: false, problem: `${displayPath(file)} is missing` };
-    if (got !== want.sha256) return { ok: false, problem: `${displayPath(file)} has sha256 ${got}, ${lock.origin} expects ${want.sha256}` };
+    if (got === undefined) return { ok: false, problem: `${displayPath(file)} is missing`, lockLacks: false };
+    if (got !== want.sha256) return { ok: false, problem: `${displayPath(file)} has sha256 ${got}, ${lock.origin} expects ${want.sha256}`, lockLacks: false };
   }
   return { ok: true, entry };
 }

@@ -80,6 +80,14 @@ async function lockCommand(ctx: CommandContext): Promise<void> {
   if (only !== undefined && only !== "kernel" && only !== "seed") throw new ZilchError({ code: "USAGE", message: `--only must be kernel or seed, got ${JSON.stringify(only)}`, hint: "e.g. --only kernel after changing vm/kernel/*.config" });
   const kinds: ArtefactKind[] = only ? [only] : ["seed", "kernel"];
   const targets = arches(ctx).flatMap((arch) => kinds.map((kind) => ({ kind, arch })));
+  // All checked before the first build: a lock half-recorded for lack of flex helps nobody.
+  const { SYSTEM_TOOLS, missingBuildTools } = await import("../kit/host-tools.js");
+  for (const { kind, arch } of targets) {
+    const missing = await missingBuildTools(kind, arch, SYSTEM_TOOLS);
+    if (missing.length > 0) {
+      throw new ZilchError({ code: "HOST", message: `kit lock records what this host builds, and building ${kind}-${arch} needs ${missing.join(", ")}`, hint: "run it on x86_64 Linux after scripts/setup-host.sh, or narrow it with --arch/--only" });
+    }
+  }
   // Built here, never taken from images/: the lock records what this host makes.
   const opts = { ...provisionOptions(ctx), ignoreKit: true };
   const lines = await relockKit({

@@ -55,6 +55,9 @@ export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs">, roo
     "console=ttyS0",
     // ACPI is on for SMP; its PCI interrupt-link evaluation is slow under TCG, the PIRQ table is not.
     "pci=noacpi",
+    // The IO-APIC timer check counts timer ticks over a short busy wait; TCG on a loaded host
+    // misses them and the kernel panics ("IO-APIC + timer doesn't work!"). QEMU's timer works.
+    "no_timer_check",
     ...("tag" in root ? [
       `root=${root.tag}`,
       "rootfstype=9p",

@@ -32,7 +32,7 @@ before(async () => {
 });
 
 after(async () => {
-  await fs.rm(scratch, { recursive: true, force: true });
+  if (!process.env.ZILCHBOOT_TEST_KEEP) await fs.rm(scratch, { recursive: true, force: true });
 });
 
 function lines(log: string, prefix: string): string[] {

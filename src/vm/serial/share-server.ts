@@ -49,8 +49,6 @@ export class ShareServer {
   /** Listens (not yet accepting: see accept()). */
   static async listen(opts: ShareServerOptions): Promise<ShareServer> {
     const server = net.createServer({ noDelay: true });
-    // A stray client must not keep us waiting in close(): connections are refused or owned.
-    server.maxConnections = 2;
     const where = opts.channel === "unix" ? path.join(opts.dir, `${opts.label}-${randomBytes(6).toString("hex")}.sock`) : { host: "127.0.0.1", port: 0 };
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -2,7 +2,8 @@
 // Sections: cli (--help, plan, no-op build of the cached chain; goal ≤ 0.5 s), boot (QEMU and v86
 // start → PID 1, accelerator verdicts), emulation (the same tcc.c compiles natively and in QEMU:
 // the emulator's own cost), stages (stage 1 and 2a0 in the VM vs natively: emulation plus our
-// overhead) and cache (stage 1 and 2a1 pulled from a local nginx cache vs built). Figures, not
+// overhead), cache (stage 1 and 2a1 pulled from a local nginx cache vs built) and transport
+// (stage 1 with its shares over virtio-serial vs virtio-9p). Figures, not
 // verdicts; run it on a quiet machine and read the spread column.
 import fs from "node:fs";
 import os from "node:os";
@@ -16,6 +17,7 @@ import { emulationSection } from "./bench/emulation.js";
 import { formatReport, hostFacts, writeJsonReport, type BenchReport } from "./bench/report.js";
 import type { SectionContext, SectionResult } from "./bench/section.js";
 import { stagesSection } from "./bench/stages.js";
+import { transportSection } from "./bench/transport.js";
 
 const SECTIONS: Record<string, (ctx: SectionContext) => Promise<SectionResult>> = {
   cli: cliSection,
@@ -23,6 +25,7 @@ const SECTIONS: Record<string, (ctx: SectionContext) => Promise<SectionResult>> 
   emulation: emulationSection,
   stages: stagesSection,
   cache: cacheSection,
+  transport: transportSection,
 };
 
 const USAGE = `usage: npm run bench -- [options]

@@ -8,8 +8,9 @@ import type { StageCache } from "./cache/stage-cache.js";
 import { cacheDir, recipesDir, workDir } from "./paths.js";
 import { guestDir, hostProvisioner } from "./provision.js";
 import type { StageRecipe } from "./stages/recipe.js";
-import type { Reproduction, Session, StageRunner, VmSettings } from "./stages/session.js";
+import type { Provisioner, Reproduction, Session, StageRunner, VmSettings } from "./stages/session.js";
 import type { BackendRequest } from "./vm/select.js";
+import type { TransportRequest } from "./vm/share-transport.js";
 
 export interface HostSessionOptions {
   /** Defaults: ZILCHBOOT_HOME, ZILCHBOOT_RECIPES, <recipes>/lock.json, vm/guest. */
@@ -23,6 +24,8 @@ export interface HostSessionOptions {
   backend?: BackendRequest;
   accel?: string;
   qemu?: string;
+  /** --transport: how QEMU guests get their shares (default auto). */
+  transport?: TransportRequest;
   vm?: Partial<VmSettings>;
   mirrors?: string[];
   progress?: boolean;
@@ -52,7 +55,7 @@ export function createHostSession(opts: HostSessionOptions = {}): Session {
     guestDir: opts.guestDir ?? guestDir(),
     lockFile: opts.lockFile ?? path.join(recipesRoot, "lock.json"),
     provision,
-    runnerFor: hostRunners(opts, log),
+    runnerFor: hostRunners(opts, log, provision),
     vm: { cpus: opts.vm?.cpus ?? os.availableParallelism(), memoryMiB: opts.vm?.memoryMiB, timeoutMs: opts.vm?.timeoutMs },
     log,
     onConsoleLine: opts.onConsoleLine,
@@ -64,7 +67,7 @@ export function createHostSession(opts: HostSessionOptions = {}): Session {
 
 /** --runner native: namespaces + chroot, no kernel. Otherwise per stage: v86 (vm/select.ts decides
  *  under --backend v86|auto) or the arch's QEMU, one backend object per arch. */
-function hostRunners(opts: HostSessionOptions, log: (line: string) => void): (stage: StageRecipe) => Promise<StageRunner> {
+function hostRunners(opts: HostSessionOptions, log: (line: string) => void, provision: Provisioner): (stage: StageRecipe) => Promise<StageRunner> {
   let choose: ((stage: StageRecipe) => Promise<import("./vm/backend.js").VmBackend | undefined>) | undefined;
   const qemus = new Map<GuestArch, import("./vm/backend.js").VmBackend>();
   return async (stage) => {
@@ -88,7 +91,17 @@ function hostRunners(opts: HostSessionOptions, log: (line: string) => void): (st
       backend: (kernel) => {
         let qemu = qemus.get(stage.arch);
         if (!qemu) {
-          qemu = new QemuBackend({ arch: stage.arch, binary: stage.arch === "x86_64" ? opts.qemu : undefined, accel: opts.accel, probeKernel: kernel!.path, cacheDir: cacheDir(), log });
+          qemu = new QemuBackend({
+            arch: stage.arch,
+            binary: stage.arch === "x86_64" ? opts.qemu : undefined,
+            accel: opts.accel,
+            probeKernel: kernel!.path,
+            cacheDir: cacheDir(),
+            log,
+            transport: opts.transport,
+            // The serial transport's pre-init runs on the arch's seed, whatever runner the stage has.
+            serialSeed: async () => (await provision.seed(stage.arch)).path,
+          });
           qemus.set(stage.arch, qemu);
         }
         return qemu;

@@ -23,6 +23,9 @@ export const VM_HELP = `  --seed FILE      use this static x86_64 tcc as the see
                    installed, else v86 for stages marked "small")
   --runner NAME    qemu (default: the --backend VM) or native: Linux namespaces + chroot, no VM
                    (weaker isolation)
+  --transport NAME how QEMU guests get their shares: virtio-9p (QEMU's -fsdev), serial (our 9p
+                   server over virtio-serial ports: unix sockets, TCP 127.0.0.1 on Windows),
+                   serial-tcp (TCP 127.0.0.1 anywhere) or auto (default: virtio-9p when QEMU has it)
   --mirror DIR|URL extra download source, flat, keyed by file name (repeatable)
   --verbose        show the console live and tool details
 Kernels, seeds and sources are provided only for stages that are built; a cached chain needs none.`;
@@ -33,7 +36,7 @@ const PLACE_VARIABLES = ["ZILCHBOOT_HOME", "ZILCHBOOT_RECIPES", "ZILCHBOOT_IMAGE
 /** The flags (values resolved to absolute paths) and variables that shape a stage's run. */
 export function reproduction(ctx: Pick<CommandContext, "options">, env: NodeJS.ProcessEnv = process.env): Reproduction {
   const flags: string[] = [];
-  for (const name of ["memory", "timeout", "accel", "backend"]) {
+  for (const name of ["memory", "timeout", "accel", "backend", "transport"]) {
     const value = str(ctx, name);
     if (value !== undefined) flags.push(`--${name}`, value);
   }
@@ -53,6 +56,7 @@ export async function sessionFromFlags(ctx: CommandContext, progress?: Progress,
   if (runner !== "qemu" && runner !== "native") throw new ZilchError({ code: "USAGE", message: `--runner must be qemu or native, got ${JSON.stringify(runner)}`, hint: "native (Linux only) is weaker isolation than the VM" });
   if (runner === "native") ctx.log("runner: native (namespaces + chroot on the host kernel): weaker isolation than the VM");
   const backend = str(ctx, "backend") === undefined ? undefined : (await import("../vm/select.js")).parseBackend(str(ctx, "backend"));
+  const transport = str(ctx, "transport") === undefined ? undefined : (await import("../vm/share-transport.js")).parseTransport(str(ctx, "transport"));
   // build and verify use the shared cache (--cache, ZILCHBOOT_CACHE_URL); shell and ddc do not.
   const cache = opts.cache ? await stageCacheFromFlags(ctx, recipesDir(), progress) : null;
   return createHostSession({
@@ -63,6 +67,7 @@ export async function sessionFromFlags(ctx: CommandContext, progress?: Progress,
     backend,
     accel: str(ctx, "accel"),
     qemu: str(ctx, "qemu"),
+    transport,
     vm: {
       cpus: positiveInt(ctx, "cpus", os.availableParallelism()),
       memoryMiB: ctx.options.memory === undefined ? undefined : positiveInt(ctx, "memory", 1),

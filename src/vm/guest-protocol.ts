@@ -27,9 +27,14 @@ const PORT_SATURATION = 126;
 const MAX_INIT_ARGS = 31;
 const MAX_CMDLINE = 2048;
 
-/** The kernel command line that boots PID 1 on the 9p root. `rootTag`: the 9p tag of the root share
- *  (QEMU: ours, `rootfs`; v86: its own device's `host9p`). */
-export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs">, rootTag = "rootfs"): string {
+/** How the guest finds its root: a virtio-9p device's tag (QEMU: ours, `rootfs`; v86: its own
+ *  device's `host9p`), or ports of 9p over virtio-serial, which the initramfs pre-init mounts
+ *  (vm/preinit/preinit.c reads `zilchboot.shares`; a dotted word reaches neither init's argv nor its
+ *  environment). */
+export type GuestRoot = { tag: string } | { serialShares: "root" | "root,out" };
+
+/** The kernel command line that boots PID 1 on the 9p root. */
+export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs">, root: GuestRoot = { tag: "rootfs" }): string {
   for (const arg of spec.initArgs) {
     if (arg === "" || /["\s]/.test(arg)) {
       throw new ZilchError({
@@ -50,12 +55,18 @@ export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs">, roo
     "console=ttyS0",
     // ACPI is on for SMP; its PCI interrupt-link evaluation is slow under TCG, the PIRQ table is not.
     "pci=noacpi",
-    `root=${rootTag}`,
-    "rootfstype=9p",
-    // The root never changes during a run, so the guest may cache it fully (cache=loose: stats
-    // ~100× cheaper than uncached 9p); msize 512000 makes bulk reads ~40× faster than 8 KiB.
-    "rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose",
-    "ro",
+    // The IO-APIC timer check counts timer ticks over a short busy wait; TCG on a loaded host
+    // misses them and the kernel panics ("IO-APIC + timer doesn't work!"). QEMU's timer works.
+    "no_timer_check",
+    ...("tag" in root ? [
+      `root=${root.tag}`,
+      "rootfstype=9p",
+      // The root never changes during a run, so the guest may cache it fully (cache=loose: stats
+      // ~100× cheaper than uncached 9p); msize 512000 makes bulk reads ~40× faster than 8 KiB.
+      // The pre-init mounts the serial shares with the same options.
+      "rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose",
+      "ro",
+    ] : [`zilchboot.shares=${root.serialShares}`]),
     `init=${spec.init}`,
     "panic=-1",
     "--",

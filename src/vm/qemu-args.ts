@@ -4,6 +4,8 @@ import { ARCH, type GuestArch } from "../arch.js";
 import type { BootSpec } from "./backend.js";
 import { DEBUG_EXIT_PORT, kernelCommandLine } from "./guest-protocol.js";
 import { qemuOptionValue } from "./qemu-option.js";
+import { OUT_PORT, ROOT_PORT } from "./serial/initramfs.js";
+import type { SerialShareArgs } from "./serial/serial-shares.js";
 
 /** Extra flags an accelerator needs besides `-accel`. */
 export function acceleratorFlags(accel: string): string[] {
@@ -24,8 +26,12 @@ export interface InteractiveArgs {
   controlSocket: string;
 }
 
+/** How the shares reach the guest: QEMU's virtio-9p devices (default), or our server over
+ *  virtio-serial ports with the pre-init initramfs (serial/serial-shares.ts). */
+export type ShareArgs = { transport: "virtio-9p" } | ({ transport: "serial" } & SerialShareArgs);
+
 /** The argv is the same for both arches: `-M pc`, the same devices; i386 boots its bzImage. */
-export function qemuArgs(spec: BootSpec, accel: string, interactive?: InteractiveArgs): string[] {
+export function qemuArgs(spec: BootSpec, accel: string, interactive?: InteractiveArgs, shares: ShareArgs = { transport: "virtio-9p" }): string[] {
   const args = [
     ...acceleratorFlags(accel),
     "-M", "pc",
@@ -37,18 +43,24 @@ export function qemuArgs(spec: BootSpec, accel: string, interactive?: Interactiv
     "-serial", "stdio",
     "-no-reboot",
     "-kernel", path.resolve(spec.kernel),
-    "-append", kernelCommandLine(spec),
-    "-fsdev", `local,id=rootfs,path=${qemuOptionValue(path.resolve(spec.rootDir))},security_model=none,readonly=on`,
-    "-device", "virtio-9p-pci,fsdev=rootfs,mount_tag=rootfs",
   ];
-  if (spec.outDir) {
-    // mapped-file: what the guest makes of modes, owners, symlinks and special files is written to
-    // `.virtfs_metadata` files, never applied on the host, where every entry is a plain file or
-    // directory (0600/0700). realiseMappedOutput turns that into the output tree after the run.
+  if (shares.transport === "serial") {
+    args.push(...serialShareArgs(spec, shares));
+  } else {
     args.push(
-      "-fsdev", `local,id=out,path=${qemuOptionValue(path.resolve(spec.outDir))},security_model=mapped-file`,
-      "-device", "virtio-9p-pci,fsdev=out,mount_tag=out",
+      "-append", kernelCommandLine(spec),
+      "-fsdev", `local,id=rootfs,path=${qemuOptionValue(path.resolve(spec.rootDir))},security_model=none,readonly=on`,
+      "-device", "virtio-9p-pci,fsdev=rootfs,mount_tag=rootfs",
     );
+    if (spec.outDir) {
+      // mapped-file: what the guest makes of modes, owners, symlinks and special files is written to
+      // `.virtfs_metadata` files, never applied on the host, where every entry is a plain file or
+      // directory (0600/0700). realiseMappedOutput turns that into the output tree after the run.
+      args.push(
+        "-fsdev", `local,id=out,path=${qemuOptionValue(path.resolve(spec.outDir))},security_model=mapped-file`,
+        "-device", "virtio-9p-pci,fsdev=out,mount_tag=out",
+      );
+    }
   }
   if (interactive) {
     // A second serial port (guest ttyS1) carries control lines such as window sizes, so that the
@@ -56,5 +68,21 @@ export function qemuArgs(spec: BootSpec, accel: string, interactive?: Interactiv
     args.push("-chardev", `socket,id=control,path=${qemuOptionValue(interactive.controlSocket)}`, "-serial", "chardev:control");
   }
   args.push("-device", `isa-debug-exit,iobase=0x${DEBUG_EXIT_PORT.toString(16)},iosize=0x04`);
+  return args;
+}
+
+/** The pre-init initramfs and one virtio-serial port per share, each a socket chardev that QEMU
+ *  opens as a client of our server (which listens before QEMU starts). The root's port is the
+ *  root share (read-only in our server), the out port the writable one. */
+function serialShareArgs(spec: BootSpec, shares: SerialShareArgs): string[] {
+  const args = [
+    "-initrd", path.resolve(shares.initrd),
+    "-append", kernelCommandLine(spec, { serialShares: shares.out ? "root,out" : "root" }),
+    "-device", "virtio-serial-pci,id=zbserial",
+  ];
+  const port = (id: string, chardev: string, name: string) =>
+    args.push("-chardev", `socket,id=${id},${chardev}`, "-device", `virtserialport,bus=zbserial.0,chardev=${id},name=${name}`);
+  port("zbroot", shares.root, ROOT_PORT);
+  if (shares.out) port("zbout", shares.out, OUT_PORT);
   return args;
 }

@@ -11,6 +11,8 @@ import { GuestReport, interpretQemuExit } from "./guest-protocol.js";
 import { realiseMappedOutput } from "./p9/mapped-output.js";
 import { qemuArgs, qemuBinaryFor } from "./qemu-args.js";
 import { openControlChannel, type ControlChannel } from "./qemu-control.js";
+import { SerialShares } from "./serial/serial-shares.js";
+import { decideTransport, describeTransport, qemuDevices, type ShareTransport, type TransportRequest } from "./share-transport.js";
 
 export interface QemuOptions {
   /** The guest arch: picks qemu-system-x86_64 (default) or qemu-system-i386. */
@@ -29,12 +31,20 @@ export interface QemuOptions {
   /** Platform, CPU arch and codesign for the probe's pre-checks (tests play Windows or a Mac). */
   host?: AccelHost;
   log?: (line: string) => void;
+  /** How the guest gets its shares (`--transport`, default auto: virtio-9p when QEMU has it). */
+  transport?: TransportRequest;
+  /** The guest arch's static seed tcc, which runs the serial transport's pre-init (only asked for
+   *  when that transport is used). */
+  serialSeed?: () => Promise<string>;
+  /** Tests: a serial share's server drops its connection after that many messages. */
+  serialFault?: { share: "root" | "out"; afterMessages: number };
 }
 
 export class QemuBackend implements VmBackend {
   readonly name = "qemu";
   private readonly binary: string;
   private chosen: string | undefined;
+  private transport: Promise<ShareTransport> | undefined;
 
   constructor(private readonly opts: QemuOptions) {
     this.binary = qemuBinaryFor(opts.arch ?? "x86_64", opts.binary);
@@ -81,14 +91,45 @@ export class QemuBackend implements VmBackend {
     return this.chosen ?? TCG;
   }
 
+  /** The share transport boots use: forced, or (auto) virtio-9p when this QEMU has it. Asked once. */
+  shareTransport(): Promise<ShareTransport> {
+    this.transport ??= (async () => {
+      const request = this.opts.transport ?? "auto";
+      const transport = decideTransport(request, await qemuDevices(this.binary, this.opts.cacheDir), this.binary);
+      if (request === "auto" && transport.kind === "serial") this.opts.log?.(`${this.binary} has no virtio-9p device: shares go ${describeTransport(transport)}`);
+      return transport;
+    })();
+    return this.transport;
+  }
+
   async boot(spec: BootSpec, signal?: AbortSignal): Promise<VmRun> {
     const accel = await this.accelerator();
+    const transport = await this.shareTransport();
+    const serial = transport.kind === "serial"
+      ? await SerialShares.open({ rootDir: spec.rootDir, outDir: spec.outDir, channel: transport.channel, seed: await this.serialSeed(), fault: this.opts.serialFault })
+      : null;
+    try {
+      return await this.run(spec, accel, transport, serial, signal);
+    } finally {
+      await serial?.close();
+    }
+  }
+
+  private async serialSeed(): Promise<string> {
+    if (!this.opts.serialSeed) {
+      throw new ZilchError({ code: "VM", message: "9p over virtio-serial needs the seed tcc to run its pre-init, and none was given", hint: "pass --seed, or use --transport virtio-9p" });
+    }
+    return this.opts.serialSeed();
+  }
+
+  private async run(spec: BootSpec, accel: string, transport: ShareTransport, serial: SerialShares | null, signal: AbortSignal | undefined): Promise<VmRun> {
     const control: ControlChannel | null = spec.console ? await openControlChannel() : null;
-    const args = qemuArgs(spec, accel, control ? { controlSocket: control.socketPath } : undefined);
+    const args = qemuArgs(spec, accel, control ? { controlSocket: control.socketPath } : undefined, serial ? { transport: "serial", ...serial.args } : { transport: "virtio-9p" });
     const started = performance.now();
     const report = new GuestReport(started);
     const consoleLog = new ConsoleLog(spec.consoleLog, (line) => {
       report.observe(line);
+      serial?.observe(line);
       spec.onConsoleLine?.(line);
     });
     let firstOutputMs: number | null = null;
@@ -106,6 +147,8 @@ export class QemuBackend implements VmBackend {
       killSignal: "SIGKILL",
       forceKillAfterDelay: false,
     });
+    // Only connections made after QEMU exists are served; a broken transport stops the guest.
+    serial?.accept(() => child.kill("SIGKILL"));
     child.stdout.on("data", (chunk: Buffer) => {
       firstOutputMs ??= Math.round(performance.now() - started);
       consoleLog.write(chunk);
@@ -130,17 +173,20 @@ export class QemuBackend implements VmBackend {
     try {
       const result = await child;
       await consoleLog.close();
-      const outcome = signal?.aborted
+      let outcome: VmOutcome = signal?.aborted
         ? ({ kind: "backend-error", detail: "cancelled" } as const)
         : interpretQemuExit(result.exitCode, timedOut, String(result.stderr ?? ""), report.reportedStatus);
-      if (spec.outDir) await realiseOutput(spec.outDir, outcome);
+      // A broken transport fails the run whatever the guest said: its output cannot be trusted.
+      const broken = signal?.aborted ? null : serial?.failure();
+      if (broken) outcome = { kind: "backend-error", detail: broken };
+      if (spec.outDir && transport.kind === "virtio-9p") await realiseOutput(spec.outDir, outcome);
       return {
         outcome,
         firstOutputMs,
         initOutputMs: report.initOutputMs,
         durationMs: Math.round(performance.now() - started),
         consoleTail: consoleLog.tail(),
-        engine: accel,
+        engine: transport.kind === "virtio-9p" ? accel : `${accel}, ${describeTransport(transport)}`,
       };
     } finally {
       clearTimeout(timer);

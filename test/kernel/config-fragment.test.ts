@@ -129,4 +129,15 @@ describe("mergeFragments and the per-arch kernel fragments", () => {
     const delta = new Set(["64BIT", "M686", "PVH", "HYPERVISOR_GUEST", "ACPI", "ACPI_AC", "ACPI_BATTERY", "ACPI_FAN", "ACPI_DOCK", "ACPI_THERMAL"]);
     for (const [option, value] of x86_64) if (!delta.has(option)) assert.equal(i386.get(option), value, option);
   });
+
+  test("both arches ask for what 9p over virtio-serial needs: an initramfs, virtio ports, the fd transport", async () => {
+    // The kernel build checks every requested line in the final .config (missingOptions), so
+    // asking here is what makes a dropped option fail the build.
+    for (const arch of ["x86_64", "i386"] as const) {
+      const options = await read(arch);
+      for (const option of ["BLK_DEV_INITRD", "VIRTIO_CONSOLE", "NET_9P_FD", "UNIX"]) assert.equal(options.get(option), "y", `${arch} ${option}`);
+      // Our cpio is uncompressed: no decompressor is built.
+      for (const option of ["RD_GZIP", "RD_BZIP2", "RD_LZMA", "RD_XZ", "RD_LZO", "RD_LZ4", "RD_ZSTD"]) assert.equal(options.get(option), "n", `${arch} ${option}`);
+    }
+  });
 });

@@ -78,6 +78,14 @@ test("init arguments travel after -- on the kernel command line", () => {
   assert.match(line, / ro init=\/store\/0-tcc-seed panic=-1 -- -run \/recipe\/x.c exit=0$/);
 });
 
+test("over virtio-serial the kernel mounts no root: the pre-init reads which shares come, the words after -- are the same", () => {
+  const spec = { init: "/store/0-tcc-seed", initArgs: ["-run", "/recipe/x.c", "exit=0"] };
+  const line = kernelCommandLine(spec, { serialShares: "root,out" });
+  assert.doesNotMatch(line, /root=|rootfstype|rootflags| ro /);
+  assert.match(line, / zilchboot\.shares=root,out init=\/store\/0-tcc-seed panic=-1 -- -run \/recipe\/x.c exit=0$/);
+  assert.equal(line.split(" -- ")[1], kernelCommandLine(spec).split(" -- ")[1]);
+});
+
 test("arguments the kernel cannot carry are refused with a reason", () => {
   const spec = { init: "/init", initArgs: [] as string[] };
   assert.throws(() => kernelCommandLine({ ...spec, initArgs: ["a b"] }), (e: unknown) => e instanceof ZilchError && /cannot travel/.test(e.message));

@@ -8,6 +8,7 @@ import type { StageCache } from "./cache/stage-cache.js";
 import { cacheDir, recipesDir, workDir } from "./paths.js";
 import { guestDir, hostProvisioner } from "./provision.js";
 import type { StageRecipe } from "./stages/recipe.js";
+import type { ShareFsRequest } from "./stages/share-fs-mode.js";
 import type { Reproduction, Session, StageRunner, VmSettings } from "./stages/session.js";
 import type { BackendRequest } from "./vm/select.js";
 
@@ -32,6 +33,8 @@ export interface HostSessionOptions {
   signal?: AbortSignal;
   reproduce?: Reproduction;
   cache?: StageCache | null;
+  /** --share-fs (share-fs-mode.ts). */
+  shareFs?: ShareFsRequest;
 }
 
 export function createHostSession(opts: HostSessionOptions = {}): Session {
@@ -59,6 +62,7 @@ export function createHostSession(opts: HostSessionOptions = {}): Session {
     signal: opts.signal,
     reproduce: opts.reproduce ?? { env: {}, flags: [], native: opts.runner === "native" },
     cache: opts.cache ?? null,
+    shareFs: opts.shareFs,
   };
 }
 

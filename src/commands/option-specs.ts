@@ -18,6 +18,7 @@ export const VM_OPTIONS = {
   timeout: { type: "string" },
   backend: { type: "string" },
   runner: { type: "string" },
+  "share-fs": { type: "string" },
   mirror: { type: "string", multiple: true },
 } satisfies OptionSpec;
 

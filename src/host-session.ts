@@ -72,7 +72,10 @@ function hostRunners(opts: HostSessionOptions, log: (line: string) => void): (st
   let choose: ((stage: StageRecipe) => Promise<import("./vm/backend.js").VmBackend | undefined>) | undefined;
   const qemus = new Map<GuestArch, import("./vm/backend.js").VmBackend>();
   return async (stage) => {
+    // Shares in memory need our own 9p server: refused here, before a kernel is built for nothing.
+    const treeShares = opts.shareFs === "memory" || opts.shareFs === "foreign" ? opts.shareFs : null;
     if (opts.runner === "native") {
+      if (treeShares) throw (await import("./stages/share-fs-mode.js")).shareFsUnsupported(treeShares, "the native runner");
       const { NativeBackend } = await import("./vm/native.js");
       return { bootsKernel: false, backend: () => new NativeBackend() };
     }
@@ -86,6 +89,8 @@ function hostRunners(opts: HostSessionOptions, log: (line: string) => void): (st
     }
     const v86 = await choose(stage);
     if (v86) return { bootsKernel: true, backend: () => v86 };
+    // QemuBackend serves directories (-fsdev local); drop this check once it serves share trees.
+    if (treeShares) throw (await import("./stages/share-fs-mode.js")).shareFsUnsupported(treeShares, "qemu");
     const { QemuBackend } = await import("./vm/qemu.js");
     return {
       bootsKernel: true,

@@ -34,14 +34,17 @@ export function parseShareFs(value: string, from = "--share-fs"): ShareFsRequest
 export function resolveShareFs(request: ShareFsRequest | undefined, backend: VmBackend, platform: NodeJS.Platform = process.platform): ShareFsMode {
   const wanted = request ?? "auto";
   if (wanted === "auto") return backend.servesShareTrees && (platform === "win32" || platform === "darwin") ? "memory" : "host";
-  if (wanted !== "host" && !backend.servesShareTrees) {
-    throw new ZilchError({
-      code: "USAGE",
-      message: `--share-fs ${wanted} needs a backend that serves the shares with zilchboot's own 9p server; ${backend.name} serves host directories`,
-      hint: "use --backend v86 (i386 stages) or --share-fs host; QEMU will serve them once its 9p-over-serial transport lands",
-    });
-  }
+  if (wanted !== "host" && !backend.servesShareTrees) throw shareFsUnsupported(wanted, backend.name);
   return wanted;
+}
+
+/** The error for memory or foreign shares on a backend that serves host directories. */
+export function shareFsUnsupported(mode: ShareFsMode, backend: string): ZilchError {
+  return new ZilchError({
+    code: "USAGE",
+    message: `--share-fs ${mode} needs a backend that serves the shares with zilchboot's own 9p server; ${backend} serves host directories`,
+    hint: "use --backend v86 (i386 stages) or --share-fs host; QEMU will serve them once its 9p-over-serial transport lands",
+  });
 }
 
 export interface TreeShares {

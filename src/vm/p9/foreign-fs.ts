@@ -73,7 +73,7 @@ export class ForeignFs implements HostFs {
     return fs.readdir(await this.real(dir, "scandir"));
   }
 
-  async mkdir(dir: string): Promise<void> {
+  async mkdir(dir: string, _mode?: number): Promise<void> {
     await fs.mkdir(await this.real(dir, "mkdir"), 0o755);
   }
 

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, test } from "node:test";
+import { packOutput } from "../../src/cache/output-archive.js";
 import { assembleShare } from "../../src/stages/share.js";
 import { assembleShareTree } from "../../src/stages/share-tree.js";
 import { captureOutput } from "../../src/store/manifest.js";
@@ -84,6 +85,26 @@ test("the root tree serves what assembleShare links, modes and symlinks from the
   await fs.rm(path.join(dependency, "bin", "cc"));
   const again = await snapshot(new P9Client(new HostShare(await assembleShareTree({ ...contents, dependencies: { "1-stage1": { outDir: dependency, manifest } } }), true)));
   assert.deepEqual(again, hostView);
+});
+
+test("a dependency served from its canonical tar looks the same as from its store entry", async () => {
+  const dependency = path.join(scratch, "tar-out");
+  const long = "d".repeat(120);
+  await fs.mkdir(path.join(dependency, "bin", long), { recursive: true });
+  await fs.writeFile(path.join(dependency, "bin", "tcc"), "tcc\n".repeat(300), { mode: 0o755 });
+  await fs.symlink("tcc", path.join(dependency, "bin", "cc"));
+  await fs.symlink("t".repeat(150), path.join(dependency, "bin", "long-link"));
+  await fs.writeFile(path.join(dependency, "bin", long, "naïve-" + "f".repeat(110)), "deep\n");
+  await fs.writeFile(path.join(dependency, "empty"), "");
+  const { manifest } = await captureOutput(dependency);
+  const archive = path.join(scratch, "output.tar");
+  await packOutput(dependency, archive);
+  const recipe = path.join(scratch, "recipe-tar");
+  await fs.mkdir(recipe);
+  const fromEntry = await snapshot(new P9Client(new HostShare(await assembleShareTree({ recipeDir: recipe, sources: {}, dependencies: { d: { outDir: dependency, manifest } } }), true)));
+  const fromTar = await snapshot(new P9Client(new HostShare(await assembleShareTree({ recipeDir: recipe, sources: {}, dependencies: { d: { archive } } }), true)));
+  assert.deepEqual(fromTar, fromEntry);
+  assert.ok(fromTar.includes("store/d/bin/cc 777 -> tcc"), fromTar.join("\n"));
 });
 
 test("a store output whose files do not match its manifest is refused by name", async () => {

@@ -88,7 +88,7 @@ test("files the builder adds are served read-only from their host files", async 
   const source = path.join(scratch, "source.txt");
   await fs.writeFile(source, "from the store\n");
   const tree = new MetaTree();
-  tree.addFile(["store", "1-stage1", "bin", "tcc"], source, 0o755, 15n);
+  tree.addFile(["store", "1-stage1", "bin", "tcc"], { file: source, mode: 0o755, size: 15n });
   tree.addSymlink(["store", "1-stage1", "bin", "cc"], "tcc");
   const st = await tree.lstat(["store", "1-stage1", "bin", "tcc"]);
   assert.equal(st.mode, C.S_IFREG | 0o755);

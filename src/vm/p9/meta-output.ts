@@ -28,6 +28,24 @@ async function contentSha256(tree: MetaTree, file: MetaFile): Promise<string> {
   return hash.digest("hex");
 }
 
+/** Writes a file's bytes (a tar member, say) to a new host file. */
+async function copyContent(tree: MetaTree, node: MetaFile, to: string): Promise<void> {
+  const from = await tree.openContent(node);
+  const out = await fs.open(to, "wx");
+  try {
+    const buffer = new Uint8Array(CHUNK);
+    for (let position = 0; ; ) {
+      const { bytesRead } = await from.read(buffer, 0, CHUNK, position);
+      if (bytesRead === 0) break;
+      await out.write(buffer, 0, bytesRead);
+      position += bytesRead;
+    }
+  } finally {
+    await out.close();
+    await from.close();
+  }
+}
+
 /** The output's identity, as captureOutput would give for the same tree on Linux: files 0755 when
  *  the guest set any exec bit, else 0644; directories 0755; a second name of a file is a second
  *  entry. The tree holds nothing else (the server refuses device nodes, FIFOs and sockets). */
@@ -63,7 +81,8 @@ export async function materialiseMetaTree(tree: MetaTree, into: string): Promise
       const first = placed.get(node);
       if (first) await fs.copyFile(first, file, fs.constants.COPYFILE_EXCL);
       else if (node.content.kind === "spill") await fs.rename(node.content.file, file);
-      else await fs.copyFile(node.content.file, file, fs.constants.COPYFILE_EXCL);
+      else if (node.content.offset === undefined) await fs.copyFile(node.content.file, file, fs.constants.COPYFILE_EXCL);
+      else await copyContent(tree, node, file);
       placed.set(node, first ?? file);
       await fs.chmod(file, node.mode & 0o111 ? 0o755 : 0o644);
     }

@@ -17,8 +17,18 @@ import { hostOpenFlags } from "./host-tree.js";
 import { nameProblem } from "./names.js";
 import { L_CREAT, L_EXCL, L_TRUNC, opensForWriting, S_IFDIR, S_IFLNK, S_IFREG, type ShareTree, type TreeFile, type TreeStat, type TreeStatFs } from "./share-tree.js";
 
-/** Where a file's bytes are: a spill file this tree owns, or a host file it only reads. */
-export type Content = { kind: "spill"; file: string } | { kind: "source"; file: string; size: bigint };
+/** Where a file's bytes are: a spill file this tree owns, or a host file it only reads (all of
+ *  it, or `size` bytes from `offset`: a member of a tar). */
+export type Content = { kind: "spill"; file: string } | { kind: "source"; file: string; size: bigint; offset?: bigint };
+
+/** A read-only file the builder adds: its bytes in `file` (from `offset`, for a tar member). */
+export interface SourceFile {
+  file: string;
+  size: bigint;
+  mode: number;
+  mtimeNs?: bigint;
+  offset?: bigint;
+}
 
 interface Base {
   readonly id: bigint;
@@ -83,9 +93,10 @@ export class MetaTree implements ShareTree {
     return dir;
   }
 
-  /** A read-only file served from the host file `source` (`size` bytes). */
-  addFile(names: readonly string[], source: string, mode: number, size: bigint, mtimeNs = this.builtAtNs): MetaFile {
-    const file = this.node<MetaFile>({ kind: "file", content: { kind: "source", file: source, size } }, mode & 0o777, mtimeNs);
+  /** A read-only file served from a host file. */
+  addFile(names: readonly string[], source: SourceFile): MetaFile {
+    const content: Content = { kind: "source", file: source.file, size: source.size, ...(source.offset === undefined ? {} : { offset: source.offset }) };
+    const file = this.node<MetaFile>({ kind: "file", content }, source.mode & 0o777, source.mtimeNs ?? this.builtAtNs);
     return this.attach(this.addDir(names.slice(0, -1)), names.at(-1)!, file);
   }
 
@@ -117,8 +128,11 @@ export class MetaTree implements ShareTree {
   }
 
   /** Opens a file's bytes for reading (capture, materialise). */
-  openContent(file: MetaFile): Promise<HostFile> {
-    return file.content.kind === "spill" ? this.fs.open(file.content.file, C.O_RDONLY) : nativeFs.open(file.content.file, C.O_RDONLY);
+  async openContent(file: MetaFile): Promise<TreeFile> {
+    const content = file.content;
+    if (content.kind === "spill") return this.fs.open(content.file, C.O_RDONLY);
+    const handle = await nativeFs.open(content.file, C.O_RDONLY);
+    return content.offset === undefined ? handle : new SliceFile(handle, content.offset, content.size);
   }
 
   async size(file: MetaFile): Promise<bigint> {
@@ -186,7 +200,7 @@ export class MetaTree implements ShareTree {
     const file = this.fileAt(names);
     if (file.content.kind === "source") {
       if (opensForWriting(flags)) throw new P9Error(ERRNO.EROFS, `${names.join("/")} is read-only`);
-      return nativeFs.open(file.content.file, C.O_RDONLY);
+      return this.openContent(file);
     }
     const handle = await this.fs.open(file.content.file, hostOpenFlags(flags & ~(L_CREAT | L_EXCL)));
     if (flags & L_TRUNC) touch(file);
@@ -324,6 +338,28 @@ export class MetaTree implements ShareTree {
 /** A change to a node's contents or entries: its mtime and ctime. */
 function touch(node: MetaNode): void {
   node.mtimeNs = node.ctimeNs = nowNs();
+}
+
+/** `size` bytes of a host file from `offset`, read-only: one member inside a tar. */
+class SliceFile implements TreeFile {
+  constructor(private readonly handle: HostFile, private readonly offset: bigint, private readonly size: bigint) {}
+
+  async read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
+    const left = this.size - BigInt(position);
+    if (left <= 0n) return { bytesRead: 0 };
+    const count = Number(left < BigInt(length) ? left : BigInt(length));
+    return this.handle.read(buffer, offset, count, Number(this.offset + BigInt(position)));
+  }
+
+  write(): Promise<{ bytesWritten: number }> {
+    return Promise.reject(new P9Error(ERRNO.EROFS, "a member of an archive is read-only"));
+  }
+
+  async sync(): Promise<void> {}
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
 }
 
 /** An open spill file: writes move the file's mtime, as on a real file system. */

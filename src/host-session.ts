@@ -8,6 +8,7 @@ import type { StageCache } from "./cache/stage-cache.js";
 import { cacheDir, recipesDir, workDir } from "./paths.js";
 import { guestDir, hostProvisioner } from "./provision.js";
 import type { StageRecipe } from "./stages/recipe.js";
+import type { ShareFsRequest } from "./stages/share-fs-mode.js";
 import type { Provisioner, Reproduction, Session, StageRunner, VmSettings } from "./stages/session.js";
 import type { BackendRequest } from "./vm/select.js";
 import type { TransportRequest } from "./vm/share-transport.js";
@@ -35,6 +36,8 @@ export interface HostSessionOptions {
   signal?: AbortSignal;
   reproduce?: Reproduction;
   cache?: StageCache | null;
+  /** --share-fs (share-fs-mode.ts). */
+  shareFs?: ShareFsRequest;
 }
 
 export function createHostSession(opts: HostSessionOptions = {}): Session {
@@ -62,6 +65,7 @@ export function createHostSession(opts: HostSessionOptions = {}): Session {
     signal: opts.signal,
     reproduce: opts.reproduce ?? { env: {}, flags: [], native: opts.runner === "native" },
     cache: opts.cache ?? null,
+    shareFs: opts.shareFs,
   };
 }
 
@@ -71,7 +75,10 @@ function hostRunners(opts: HostSessionOptions, log: (line: string) => void, prov
   let choose: ((stage: StageRecipe) => Promise<import("./vm/backend.js").VmBackend | undefined>) | undefined;
   const qemus = new Map<GuestArch, import("./vm/backend.js").VmBackend>();
   return async (stage) => {
+    // Shares in memory need our own 9p server: refused here, before a kernel is built for nothing.
+    const treeShares = opts.shareFs === "memory" || opts.shareFs === "foreign" ? opts.shareFs : null;
     if (opts.runner === "native") {
+      if (treeShares) throw (await import("./stages/share-fs-mode.js")).shareFsUnsupported(treeShares, "the native runner");
       const { NativeBackend } = await import("./vm/native.js");
       return { bootsKernel: false, backend: () => new NativeBackend() };
     }
@@ -85,6 +92,8 @@ function hostRunners(opts: HostSessionOptions, log: (line: string) => void, prov
     }
     const v86 = await choose(stage);
     if (v86) return { bootsKernel: true, backend: () => v86 };
+    // QemuBackend serves directories (-fsdev local); drop this check once it serves share trees.
+    if (treeShares) throw (await import("./stages/share-fs-mode.js")).shareFsUnsupported(treeShares, "qemu");
     const { QemuBackend } = await import("./vm/qemu.js");
     return {
       bootsKernel: true,

@@ -24,3 +24,9 @@ test("a native build's hint says shell needs a VM; an i386 stage's says why shel
   assert.match(rerunHint({ name: "2a0-make", arch: "x86_64" }, native, 2), /shell needs one; this run used --runner native.*: zilchboot shell 2a0-make --rerun --cpus 2$/);
   assert.match(rerunHint({ name: "1-stage1-i386", arch: "i386" }, native, 1), /^zilchboot shell cannot open 1-stage1-i386 \(an i386 stage; .*: zilchboot build 1-stage1-i386 --keep --verbose --cpus 1$/);
 });
+
+test("--share-fs and ZILCHBOOT_SHARE_FS travel into the reproducing command as given", () => {
+  const reproduce = reproduction({ options: { "share-fs": "foreign", backend: "v86" } }, { ZILCHBOOT_SHARE_FS: "memory" });
+  assert.deepEqual(reproduce.flags, ["--backend", "v86", "--share-fs", "foreign"]);
+  assert.deepEqual(reproduce.env, { ZILCHBOOT_SHARE_FS: "memory" });
+});

@@ -19,6 +19,7 @@ export const VM_OPTIONS = {
   backend: { type: "string" },
   runner: { type: "string" },
   transport: { type: "string" },
+  "share-fs": { type: "string" },
   mirror: { type: "string", multiple: true },
 } satisfies OptionSpec;
 

@@ -26,17 +26,24 @@ export const VM_HELP = `  --seed FILE      use this static x86_64 tcc as the see
   --transport NAME how QEMU guests get their shares: virtio-9p (QEMU's -fsdev), serial (our 9p
                    server over virtio-serial ports: unix sockets, TCP 127.0.0.1 on Windows),
                    serial-tcp (TCP 127.0.0.1 anywhere) or auto (default: virtio-9p when QEMU has it)
+  --share-fs MODE  how shares are stored on the host: host (directories), memory (names, modes
+                   and symlinks kept by our 9p server: exact on any host file system), foreign
+                   (memory over a simulated NTFS-like file system, for tests) or auto (default:
+                   memory on Windows and macOS where the backend serves the shares, else host);
+                   memory and foreign need --backend v86 for now
   --mirror DIR|URL extra download source, flat, keyed by file name (repeatable)
   --verbose        show the console live and tool details
 Kernels, seeds and sources are provided only for stages that are built; a cached chain needs none.`;
 
 /** Variables that move recipes, store or caches: a reproducing command must carry them. */
 const PLACE_VARIABLES = ["ZILCHBOOT_HOME", "ZILCHBOOT_RECIPES", "ZILCHBOOT_IMAGES", "ZILCHBOOT_CACHE", "ZILCHBOOT_SEABIOS_DIR"];
+/** Variables that change how a stage runs without moving anything, kept as they are. */
+const MODE_VARIABLES = ["ZILCHBOOT_SHARE_FS"];
 
 /** The flags (values resolved to absolute paths) and variables that shape a stage's run. */
 export function reproduction(ctx: Pick<CommandContext, "options">, env: NodeJS.ProcessEnv = process.env): Reproduction {
   const flags: string[] = [];
-  for (const name of ["memory", "timeout", "accel", "backend", "transport"]) {
+  for (const name of ["memory", "timeout", "accel", "backend", "transport", "share-fs"]) {
     const value = str(ctx, name);
     if (value !== undefined) flags.push(`--${name}`, value);
   }
@@ -46,7 +53,10 @@ export function reproduction(ctx: Pick<CommandContext, "options">, env: NodeJS.P
     if (value !== undefined) flags.push(`--${name}`, name === "qemu" && !value.includes(path.sep) ? value : path.resolve(value));
   }
   for (const mirror of (ctx.options.mirror as string[] | undefined) ?? []) flags.push("--mirror", mirror);
-  const vars = Object.fromEntries(PLACE_VARIABLES.filter((name) => env[name]).map((name) => [name, path.resolve(env[name]!)]));
+  const vars = Object.fromEntries([
+    ...PLACE_VARIABLES.filter((name) => env[name]).map((name) => [name, path.resolve(env[name]!)]),
+    ...MODE_VARIABLES.filter((name) => env[name]).map((name) => [name, env[name]!]),
+  ]);
   return { env: vars, flags, native: str(ctx, "runner") === "native" };
 }
 
@@ -57,6 +67,7 @@ export async function sessionFromFlags(ctx: CommandContext, progress?: Progress,
   if (runner === "native") ctx.log("runner: native (namespaces + chroot on the host kernel): weaker isolation than the VM");
   const backend = str(ctx, "backend") === undefined ? undefined : (await import("../vm/select.js")).parseBackend(str(ctx, "backend"));
   const transport = str(ctx, "transport") === undefined ? undefined : (await import("../vm/share-transport.js")).parseTransport(str(ctx, "transport"));
+  const shareFs = await shareFsFromFlags(ctx);
   // build and verify use the shared cache (--cache, ZILCHBOOT_CACHE_URL); shell and ddc do not.
   const cache = opts.cache ? await stageCacheFromFlags(ctx, recipesDir(), progress) : null;
   return createHostSession({
@@ -80,7 +91,17 @@ export async function sessionFromFlags(ctx: CommandContext, progress?: Progress,
     onConsoleLine: ctx.verbose ? (line) => ctx.log(`  | ${line}`) : (line) => progress?.consoleLine(line),
     signal: ctx.signal,
     reproduce: reproduction(ctx),
+    shareFs,
   });
+}
+
+/** --share-fs, else ZILCHBOOT_SHARE_FS, else auto (undefined). */
+async function shareFsFromFlags(ctx: CommandContext, env: NodeJS.ProcessEnv = process.env) {
+  const flag = str(ctx, "share-fs");
+  const value = flag ?? env.ZILCHBOOT_SHARE_FS;
+  if (value === undefined || value === "") return undefined;
+  const { parseShareFs } = await import("../stages/share-fs-mode.js");
+  return parseShareFs(value, flag === undefined ? "ZILCHBOOT_SHARE_FS" : "--share-fs");
 }
 
 /** Chain hooks that feed the live line and the summary table. */

@@ -238,6 +238,7 @@ async function runStep(
     memoryMiB: session.vm.memoryMiB,
     timeoutMs: session.vm.timeoutMs,
     rerunHint: rerunHint(stage, session.reproduce, boot.cpus),
+    shareFs: session.shareFs,
     onConsoleLine: session.onConsoleLine,
     log: session.log,
     signal: session.signal,

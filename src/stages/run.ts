@@ -9,7 +9,9 @@ import { commitEntry, listEntries, type BuildRecord, type StoreEntry } from "../
 import { checkLock, readLock, recordInLock } from "../store/lock.js";
 import { captureOutput, describeManifestDiff, diffManifests, type ManifestEntry } from "../store/manifest.js";
 import { createRunDir } from "../store/run-dir.js";
-import type { VmBackend, VmRun } from "../vm/backend.js";
+import type { BootSpec, VmBackend, VmRun } from "../vm/backend.js";
+import { materialiseMetaTree } from "../vm/p9/meta-output.js";
+import type { MetaTree } from "../vm/p9/meta-tree.js";
 import { recipeTreeHash, type StageInputs } from "./input-hash.js";
 import type { StageRecipe } from "./recipe.js";
 import { guestCommand, seesSeedAndGuest } from "./runners.js";
@@ -21,6 +23,7 @@ import { storeIndex } from "./plan-facts.js";
 import { rerunHint } from "./rerun-hint.js";
 import { hashTree } from "../store/tree-hash.js";
 import { sha256File } from "../sha256.js";
+import { outputFromTree, resolveShareFs, treeShares, type ShareFsRequest } from "./share-fs-mode.js";
 
 export type { ServedSource } from "./session.js";
 
@@ -47,6 +50,8 @@ export interface RunStageOptions {
   timeoutMs?: number;
   /** Keep the run directory (share and output) after a failure, or after a verify. */
   keep?: boolean;
+  /** How the shares are stored on the host (share-fs-mode.ts); default auto. */
+  shareFs?: ShareFsRequest;
   lock?: LockPolicy;
   /** false (verify): the output is compared, never stored. */
   commit: boolean;
@@ -79,34 +84,58 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
   const runDir = opts.runDir ?? own!.dir;
   const logFile = await openRunLog(home, stage.name, path.basename(runDir).slice(-8));
   let succeeded = false;
+  const outDir = path.join(runDir, "entry", "out");
+  // Set in memory and foreign mode: /out lives in memory until the output is captured.
+  let outTree: MetaTree | null = null;
   try {
-    // Dependencies are pinned while they are linked in, so a forced rebuild in another process
-    // cannot swap an entry out from under the share.
-    const { rootDir, outDir } = await withEntriesPinned(Object.values(opts.dependencies), () => assembleShare(runDir, {
+    const shareFs = resolveShareFs(opts.shareFs, opts.backend);
+    const contents = {
       ...(seesSeedAndGuest(stage) && opts.seed ? { seed: opts.seed, guestDir: opts.guestDir } : {}),
       recipeDir: stage.dir,
       recipeLib: stage.lib,
       sources: Object.fromEntries(Object.values(opts.sources).map((s) => [s.servedAs, s.path])),
-      dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.outDir])),
-    }), opts.log);
+    };
     const timeoutMs = opts.timeoutMs ?? stage.timeoutSeconds * 1000;
-    opts.log?.(`booting ${stage.name} (${opts.cpus} cpus, ${opts.memoryMiB ?? stage.memoryMiB} MiB, timeout ${Math.round(timeoutMs / 1000)} s); log: ${logFile}`);
-    const run = await opts.backend.boot({
-      kernel: opts.kernel.path,
-      rootDir,
-      outDir,
-      ...guestCommand(stage, opts.cpus),
-      memoryMiB: opts.memoryMiB ?? stage.memoryMiB,
-      cpus: opts.cpus,
-      timeoutMs,
-      consoleLog: logFile,
-      onConsoleLine: opts.onConsoleLine,
-    }, opts.signal);
+    const boot = (shares: Pick<BootSpec, "rootDir" | "outDir" | "rootTree" | "outTree">) => {
+      opts.log?.(`booting ${stage.name} (${opts.cpus} cpus, ${opts.memoryMiB ?? stage.memoryMiB} MiB, timeout ${Math.round(timeoutMs / 1000)} s${shareFs === "host" ? "" : `, shares in ${shareFs} mode`}); log: ${logFile}`);
+      return opts.backend.boot({
+        kernel: opts.kernel.path,
+        ...shares,
+        ...guestCommand(stage, opts.cpus),
+        memoryMiB: opts.memoryMiB ?? stage.memoryMiB,
+        cpus: opts.cpus,
+        timeoutMs,
+        consoleLog: logFile,
+        onConsoleLine: opts.onConsoleLine,
+      }, opts.signal);
+    };
+    const dependencies = Object.values(opts.dependencies);
+    let run: VmRun;
+    if (shareFs === "host") {
+      // Dependencies are pinned while they are linked in, so a forced rebuild in another process
+      // cannot swap an entry out from under the share.
+      const { rootDir } = await withEntriesPinned(dependencies, () => assembleShare(runDir, {
+        ...contents,
+        dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.outDir])),
+      }), opts.log);
+      run = await boot({ rootDir, outDir });
+    } else {
+      // The root serves the store entries' own files: they stay pinned for the whole run.
+      run = await withEntriesPinned(dependencies, async () => {
+        const shares = await treeShares(runDir, {
+          ...contents,
+          dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, { outDir: e.outDir, manifest: e.record.manifest }])),
+        }, shareFs);
+        outTree = shares.outTree;
+        return boot({ rootDir: path.join(runDir, "root"), outDir, rootTree: shares.rootTree, outTree: shares.outTree });
+      }, opts.log);
+    }
     if (opts.signal?.aborted) throw new ZilchError({ code: "STAGE", message: `stage ${stage.name} interrupted; nothing was stored`, hint: "run the build again" });
     const failure = describeFailure(stage.name, run, logFile, timeoutMs, opts.rerunHint);
     if (failure) throw failure;
-    // One walk: modes normalised in place, special files refused, the canonical manifest hashed.
-    const output = await captureOutput(outDir);
+    // One walk: modes normalised in place, special files refused, the canonical manifest hashed;
+    // or, for an out share in memory, the manifest from its metadata (then written to outDir).
+    const output = outTree ? await outputFromTree(outTree, outDir) : await captureOutput(outDir);
     await enforceLock(opts, output.sha256, output.manifest, runDir, logFile);
     const record: BuildRecord = {
       stage: stage.name,
@@ -129,6 +158,8 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
     return { record, run, logFile, entry, keptOutput: !opts.commit && opts.keep ? outDir : null };
   } finally {
     const keepIt = opts.keep && (!succeeded || !opts.commit);
+    // A kept failure shows what the guest left in /out, as a host directory would.
+    if (keepIt && !succeeded && outTree) await materialiseMetaTree(outTree, outDir).catch(() => undefined);
     if (!keepIt) await fs.rm(runDir, { recursive: true, force: true });
     else if (!succeeded) opts.log?.(`kept the failed run's share and output in ${runDir}`);
     await own?.release();
@@ -196,7 +227,7 @@ function describeFailure(stage: string, run: VmRun, logFile: string, timeoutMs: 
 
 /** One stage with the materials in hand (tests, benchmarks): the planner decides reuse or build,
  *  then runStage builds. Chains go through chain.ts instead. */
-export type BuildStageOptions = Pick<RunStageOptions, "stage" | "guestDir" | "sources" | "dependencies" | "backend" | "cpus" | "memoryMiB" | "timeoutMs" | "keep" | "onConsoleLine" | "log" | "signal"> & {
+export type BuildStageOptions = Pick<RunStageOptions, "stage" | "guestDir" | "sources" | "dependencies" | "backend" | "cpus" | "memoryMiB" | "timeoutMs" | "keep" | "shareFs" | "onConsoleLine" | "log" | "signal"> & {
   workDir: string;
   seed: string;
   kernel: KernelChoice | { path: string; identity: unknown };

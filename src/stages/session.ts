@@ -7,6 +7,7 @@ import type { StageCache } from "../cache/stage-cache.js";
 import type { SourceUse } from "../sources/pins.js";
 import type { VmBackend } from "../vm/backend.js";
 import type { StageRecipe } from "./recipe.js";
+import type { ShareFsRequest } from "./share-fs-mode.js";
 
 /** A verified source as the guest sees it: /sources/<servedAs> (a file, or an unpacked tree). */
 export interface ServedSource {
@@ -77,6 +78,8 @@ export interface Session {
   /** The shared stage cache (--cache URL), if any: stages are pulled from it before being built,
    *  and pushed to it with --cache-push. */
   cache?: StageCache | null;
+  /** How shares are stored on the host (`--share-fs`; default auto, see share-fs-mode.ts). */
+  shareFs?: ShareFsRequest;
 }
 
 /** What the native runner passes as the kernel: nothing boots. */

@@ -1,4 +1,5 @@
-// The one interface every VM backend implements (QEMU today; v86 later).
+// The one interface every VM backend implements (QEMU, v86, the native runner).
+import type { ShareTree } from "./p9/share-tree.js";
 
 /** Everything a backend needs to boot one hermetic guest. Paths are host paths. */
 export interface BootSpec {
@@ -8,6 +9,11 @@ export interface BootSpec {
   rootDir: string;
   /** Served writable under the 9p tag `out`; the guest mounts it at /out. */
   outDir?: string;
+  /** Served instead of rootDir / outDir when set (`--share-fs memory|foreign`): shares whose
+   *  names, modes and symlinks our own 9p server keeps (src/vm/p9/meta-tree.ts). Only a backend
+   *  with `servesShareTrees` is given them. */
+  rootTree?: ShareTree;
+  outTree?: ShareTree;
   /** Guest path of PID 1. */
   init: string;
   /** argv[1..] of PID 1 (kernel command line words after `--`). */
@@ -70,6 +76,9 @@ export interface VmBackend {
   readonly name: string;
   /** Most vCPUs a guest can have (v86 emulates a uniprocessor); unlimited when absent. */
   readonly maxCpus?: number;
+  /** Serves the shares with our own 9p server (src/vm/p9/host-share.ts), so BootSpec.rootTree and
+   *  outTree may be used: v86; QEMU once it has a transport for that server. */
+  readonly servesShareTrees?: boolean;
   /** Can this backend run here, and with what? Must finish within its own timeout. */
   probe(signal?: AbortSignal): Promise<ProbeResult>;
   boot(spec: BootSpec, signal?: AbortSignal): Promise<VmRun>;

@@ -63,6 +63,7 @@ export interface V86BackendOptions {
 export class V86Backend implements VmBackend {
   readonly name = "v86";
   readonly maxCpus = 1;
+  readonly servesShareTrees = true;
 
   constructor(private readonly opts: V86BackendOptions = {}) {}
 
@@ -85,8 +86,9 @@ export class V86Backend implements VmBackend {
       const bytes = await fs.readFile(file);
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     }));
-    const root = new HostShare(spec.rootDir, true);
-    const out = spec.outDir ? new HostShare(spec.outDir, false) : undefined;
+    const root = new HostShare(spec.rootTree ?? spec.rootDir, true);
+    const outShare = spec.outTree ?? spec.outDir;
+    const out = outShare ? new HostShare(outShare, false) : undefined;
     const started = performance.now();
     let firstOutputMs: number | null = null;
     const report = new GuestReport(started);

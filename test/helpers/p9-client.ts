@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { HostShare, type HostShareOptions } from "../../src/vm/p9/host-share.js";
-import { P9, readHeader, Writer, type Reader } from "../../src/vm/p9/wire.js";
+import { P9, Reader, readHeader, Writer } from "../../src/vm/p9/wire.js";
 import { tempDir } from "./provisioned.js";
 
 // Linux open flags and the O_DIRECTORY the guest sends for a listing.
@@ -77,6 +77,65 @@ export class P9Client {
 
   setattrErrno(fid: number, valid: number, { mode = 0, size = 0 }: { mode?: number; size?: number }): Promise<number> {
     return this.errno(P9.Tsetattr, (w) => w.u32(fid).u32(valid).u32(mode).u32(0).u32(0).u64(size).u64(0).u64(0).u64(0).u64(0));
+  }
+
+  /** Writes `data` at `offset` through an open fid; returns the count written. */
+  async write(fid: number, offset: number, data: string | Uint8Array): Promise<number> {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    return (await this.call(P9.Twrite, (w) => w.u32(fid).u64(BigInt(offset)).u32(bytes.byteLength).bytes(bytes))).u32();
+  }
+
+  /** Reads a whole file through a fresh fid walked to `names`. */
+  async readFile(names: string[], fid = 900): Promise<string> {
+    await this.walk(0, fid, names);
+    await this.call(P9.Tlopen, (w) => w.u32(fid).u32(O_RDONLY));
+    let text = "";
+    for (let offset = 0; ; ) {
+      const r = await this.call(P9.Tread, (w) => w.u32(fid).u64(BigInt(offset)).u32(65536));
+      const count = r.u32();
+      if (count === 0) break;
+      text += new TextDecoder().decode(r.bytes(count));
+      offset += count;
+    }
+    await this.clunk(fid);
+    return text;
+  }
+
+  clunk(fid: number): Promise<Reader> {
+    return this.call(P9.Tclunk, (w) => w.u32(fid));
+  }
+
+  link(dir: number, target: number, name: string): Promise<Reader> {
+    return this.call(P9.Tlink, (w) => w.u32(dir).u32(target).str(name));
+  }
+
+  unlinkat(dir: number, name: string, flags = 0): Promise<Reader> {
+    return this.call(P9.Tunlinkat, (w) => w.u32(dir).str(name).u32(flags));
+  }
+
+  readlink(fid: number): Promise<string> {
+    return this.call(P9.Treadlink, (w) => w.u32(fid)).then((r) => r.str());
+  }
+
+  /** The names in a directory walked to `names`, without "." and "..". */
+  async list(names: string[], fid = 901): Promise<string[]> {
+    await this.walk(0, fid, names);
+    await this.call(P9.Tlopen, (w) => w.u32(fid).u32(O_RDONLY | O_DIRECTORY));
+    const found: string[] = [];
+    for (let offset = 0n; ;) {
+      const r = await this.call(P9.Treaddir, (w) => w.u32(fid).u64(offset).u32(4096));
+      const count = r.u32();
+      if (count === 0) break;
+      const data = new Reader(r.bytes(count));
+      for (let used = 0; used < count;) {
+        data.bytes(13); offset = data.u64(); data.u8();
+        const name = data.str();
+        if (name !== "." && name !== "..") found.push(name);
+        used += 13 + 8 + 1 + 2 + Buffer.byteLength(name);
+      }
+    }
+    await this.clunk(fid);
+    return found;
   }
 
   /** The st_mode the server reports for a fid. */

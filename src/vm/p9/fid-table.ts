@@ -2,7 +2,7 @@
 // directory listing. A rename moves every fid at or below the old path with it, so a fid walked
 // into `d` names `d2` after `mv d d2`: it neither acts on whatever is made at `d` next (a symlink
 // out of the share, say) nor loses its file (ENOENT), which is what the guest's kernel expects.
-import type fs from "node:fs/promises";
+import type { TreeFile } from "./share-tree.js";
 import { ERRNO, P9Error } from "./errno.js";
 import type { Qid } from "./wire.js";
 
@@ -11,7 +11,7 @@ export interface DirEntry { name: string; qid: Qid; type: number }
 export interface Fid {
   /** Components below the share's root: never "." or "..", never containing "/". */
   names: string[];
-  file?: fs.FileHandle;
+  file?: TreeFile;
   entries?: DirEntry[];
 }
 

@@ -1,82 +1,65 @@
-// A 9P2000.L server over one host directory, read-only or writable. It backs the v86 guest's
-// root (read-only: the stage's declared inputs) and /out (writable), and needs nothing but Node,
-// so it could also serve QEMU on Windows, which has no `-fsdev local`.
+// A 9P2000.L server over one share, read-only or writable. It backs the v86 guest's root
+// (read-only: the stage's declared inputs) and /out (writable), and needs nothing but Node, so it
+// could also serve QEMU on Windows, which has no `-fsdev local`. What stores the share is a
+// ShareTree (share-tree.ts): a host directory as it is (host-tree.ts, the default), or names,
+// modes and symlinks in memory over opaque host files (meta-tree.ts), exact on any host.
 //
 // Safety (the guest is not trusted; each rule has a regression test under test/vm/p9-*.test.ts):
 // - The guest names files only by walking one component at a time from the root; ".." stops at
-//   the root and every name is checked against the host's rules (names.ts).
-// - Every use of a fid re-checks its path on the host: each directory on the way must be a real
-//   directory, and the entry itself is never followed if it is a symlink (share-fs.ts). So a
+//   the root and every name is checked against the storage's rules (names.ts for a host directory).
+// - Every use of a fid re-checks its path: each directory on the way must be a real directory,
+//   and the entry itself is never followed if it is a symlink (share-fs.ts, meta-tree.ts). So a
 //   symlink the guest made, anywhere in a path, is never followed on the host; the guest reads
 //   its links and resolves them itself, inside its own view.
 // - A rename moves every fid below the old name with it (fid-table.ts).
 // - Permission bits are masked to 0o777: no setuid, setgid or sticky file appears on the host;
 //   device nodes, FIFOs and sockets cannot be made (Tmknod: EPERM).
 // - Every file is reported as owned by root, so no host uid leaks in.
-import { constants as C } from "node:fs";
-import fs from "node:fs/promises";
 import { ERRNO, linuxErrno, P9Error } from "./errno.js";
 import { FidTable, type DirEntry } from "./fid-table.js";
-import { checkName, hostPlatform, type SharePlatform } from "./names.js";
-import { ShareFs } from "./share-fs.js";
+import { HostTree, type HostTreeOptions } from "./host-tree.js";
+import { isDir, isSymlink, L_CREAT, L_EXCL, opensForWriting, S_IFMT, type ShareTree, type TreeStat } from "./share-tree.js";
 import { direntSize, errorReply, HEADER_SIZE, NOTAG, P9, QID_DIR, QID_FILE, QID_SYMLINK, readHeader, reply, type Qid, type Reader, type Writer } from "./wire.js";
 
 /** Largest message we accept; the guest asks for 512000 (see kernelCommandLine). */
 export const MAX_MSIZE = 512 * 1024;
 const V9FS_MAGIC = 0x01021997;
 const AT_REMOVEDIR = 0x200;
-// Linux open flags as 9P2000.L carries them (the guest's numbering, not the host's).
-const L_ACCMODE = 3, L_WRONLY = 1, L_RDWR = 2, L_CREAT = 0o100, L_EXCL = 0o200, L_TRUNC = 0o1000, L_APPEND = 0o2000;
 // Tsetattr `valid` bits.
 const SET_MODE = 0x1, SET_SIZE = 0x8, SET_ATIME = 0x10, SET_MTIME = 0x20, SET_ATIME_SET = 0x80, SET_MTIME_SET = 0x100;
 const GETATTR_BASIC = 0x7ffn;
 /** Permission bits only: setuid, setgid and sticky never reach the host. */
 const PERMISSIONS = 0o777;
 
-type BigStats = import("node:fs").BigIntStats;
 type Ok = (extra?: (w: Writer) => void) => Uint8Array;
 
-function qidOf(st: BigStats): Qid {
-  const type = st.isDirectory() ? QID_DIR : st.isSymbolicLink() ? QID_SYMLINK : QID_FILE;
+export { hostOpenFlags } from "./host-tree.js";
+export { opensForWriting } from "./share-tree.js";
+
+function qidOf(st: TreeStat): Qid {
+  const type = isDir(st) ? QID_DIR : isSymlink(st) ? QID_SYMLINK : QID_FILE;
   return { type, version: 0, path: st.ino };
 }
 
-function direntType(st: BigStats): number {
-  return st.isDirectory() ? 4 : st.isSymbolicLink() ? 10 : st.isFIFO() ? 1 : st.isCharacterDevice() ? 2 : st.isBlockDevice() ? 6 : st.isSocket() ? 12 : 8;
+/** The dirent type (DT_*) of a Linux st_mode: its type bits shifted down. */
+function direntType(st: TreeStat): number {
+  return (st.mode & S_IFMT) >> 12;
 }
 
-/** Host open flags for the guest's Linux flags (the host's O_NOFOLLOW is added on open). */
-export function hostOpenFlags(linux: number): number {
-  const acc = linux & L_ACCMODE;
-  let flags = acc === L_WRONLY ? C.O_WRONLY : acc === L_RDWR ? C.O_RDWR : C.O_RDONLY;
-  if (linux & L_TRUNC) flags |= C.O_TRUNC;
-  if (linux & L_APPEND) flags |= C.O_APPEND;
-  if (linux & L_CREAT) flags |= C.O_CREAT;
-  if (linux & L_EXCL) flags |= C.O_EXCL;
-  return flags;
-}
-
-/** Does opening with these guest flags change the file? */
-export function opensForWriting(linux: number): boolean {
-  return (linux & L_ACCMODE) !== 0 || (linux & (L_TRUNC | L_CREAT | L_APPEND)) !== 0;
-}
-
-export interface HostShareOptions {
-  /** Whose file-name rules apply (default: this host's). */
-  platform?: SharePlatform;
-}
+/** For a host directory: its name rules and host file system (host-tree.ts). */
+export type HostShareOptions = HostTreeOptions;
 
 export class HostShare {
   private readonly fids = new FidTable();
-  private readonly host: ShareFs;
-  private readonly platform: SharePlatform;
+  /** What stores the share. */
+  readonly tree: ShareTree;
   private msize = 8192;
   /** Requests run one at a time, in arrival order: the guest may pipeline them. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly root: string, readonly readOnly: boolean, options: HostShareOptions = {}) {
-    this.host = new ShareFs(root);
-    this.platform = options.platform ?? hostPlatform();
+  /** Serves `root`: a host directory as it is, or any other ShareTree. */
+  constructor(root: string | ShareTree, readonly readOnly: boolean, options: HostShareOptions = {}) {
+    this.tree = typeof root === "string" ? new HostTree(root, options) : root;
   }
 
   /** Answers one request message with one reply message (Rlerror on failure). */
@@ -90,6 +73,7 @@ export class HostShare {
   async close(): Promise<void> {
     await this.queue;
     await this.fids.clear();
+    await this.tree.close?.();
   }
 
   private async dispatch(msg: Uint8Array): Promise<Uint8Array> {
@@ -107,9 +91,9 @@ export class HostShare {
     if (this.readOnly) throw new P9Error(ERRNO.EROFS);
   }
 
-  /** Names of a new entry `name` in directory fid `dirId` (the name checked for this host). */
+  /** Names of a new entry `name` in directory fid `dirId` (the name checked for the storage). */
   private child(dirId: number, name: string): string[] {
-    return [...this.fids.get(dirId).names, checkName(name, this.platform)];
+    return [...this.fids.get(dirId).names, this.tree.checkName(name)];
   }
 
   private async serve(type: number, tag: number, r: Reader): Promise<Uint8Array> {
@@ -128,13 +112,13 @@ export class HostShare {
       }
       case P9.Tattach: {
         const fid = r.u32();
-        const st = await this.host.lstat([]);
+        const st = await this.tree.lstat([]);
         await this.fids.set(fid, { names: [] });
         return ok((w) => w.qid(qidOf(st)));
       }
       case P9.Twalk: return this.walk(r, ok);
       case P9.Tgetattr: {
-        const st = await this.host.lstat(this.fids.get(r.u32()).names);
+        const st = await this.tree.lstat(this.fids.get(r.u32()).names);
         const sec = (ns: bigint) => ns / 1_000_000_000n;
         const nsec = (ns: bigint) => ns % 1_000_000_000n;
         return ok((w) => w.u64(GETATTR_BASIC).qid(qidOf(st)).u32(Number(st.mode)).u32(0).u32(0)
@@ -146,11 +130,11 @@ export class HostShare {
       case P9.Tlopen: {
         const id = r.u32(), flags = r.u32();
         const fid = this.fids.get(id);
-        const st = await this.host.lstat(fid.names);
-        if (st.isDirectory()) fid.entries = await this.listDir(fid.names, st);
+        const st = await this.tree.lstat(fid.names);
+        if (isDir(st)) fid.entries = await this.listDir(fid.names, st);
         else {
           if (opensForWriting(flags)) this.writable();
-          fid.file = await this.host.open(fid.names, hostOpenFlags(flags & ~(L_CREAT | L_EXCL)));
+          fid.file = await this.tree.open(fid.names, flags & ~(L_CREAT | L_EXCL));
         }
         return ok((w) => w.qid(qidOf(st)).u32(0));
       }
@@ -158,9 +142,7 @@ export class HostShare {
         const id = r.u32(), name = r.str(), flags = r.u32(), mode = r.u32();
         this.writable();
         const names = this.child(id, name);
-        const handle = await this.host.open(names, hostOpenFlags(flags | L_CREAT | L_EXCL), 0o600);
-        // The host's umask must not change what the guest asked for (exec bits survive).
-        await handle.chmod(mode & PERMISSIONS);
+        const handle = await this.tree.create(names, flags | L_CREAT | L_EXCL, mode & PERMISSIONS);
         const fid = this.fids.get(id);
         fid.names = names;
         fid.file = handle;
@@ -170,7 +152,7 @@ export class HostShare {
         const dir = r.u32(), name = r.str(), target = r.str();
         this.writable();
         const names = this.child(dir, name);
-        await fs.symlink(target, await this.host.resolve(names));
+        await this.tree.symlink(names, target);
         return this.qidReply(type, tag, names);
       }
       case P9.Tmknod: this.writable(); throw new P9Error(ERRNO.EPERM, "no device nodes, FIFOs or sockets on the share");
@@ -178,12 +160,11 @@ export class HostShare {
         const dir = r.u32(), name = r.str(), mode = r.u32();
         this.writable();
         const names = this.child(dir, name);
-        await fs.mkdir(await this.host.resolve(names), 0o700);
-        await this.host.chmod(names, mode & PERMISSIONS);
+        await this.tree.mkdir(names, mode & PERMISSIONS);
         return this.qidReply(type, tag, names);
       }
       case P9.Treadlink: {
-        const target = await fs.readlink(await this.host.resolve(this.fids.get(r.u32()).names));
+        const target = await this.tree.readlink(this.fids.get(r.u32()).names);
         return ok((w) => w.str(target));
       }
       case P9.Trename: {
@@ -202,15 +183,14 @@ export class HostShare {
       case P9.Tlink: {
         const dir = r.u32(), target = this.fids.get(r.u32()), name = r.str();
         this.writable();
-        await fs.link(await this.host.resolve(target.names), await this.host.resolve(this.child(dir, name)));
+        await this.tree.link(target.names, this.child(dir, name));
         return ok();
       }
       case P9.Tunlinkat: {
         const names = this.child(r.u32(), r.str());
         const flags = r.u32();
         this.writable();
-        const file = await this.host.resolve(names);
-        await (flags & AT_REMOVEDIR ? fs.rmdir(file) : fs.unlink(file));
+        await this.tree.remove(names, (flags & AT_REMOVEDIR) !== 0);
         return ok();
       }
       case P9.Tremove: {
@@ -219,9 +199,7 @@ export class HostShare {
         await this.fids.drop(id);
         this.writable();
         if (names.length === 0) throw new P9Error(ERRNO.EPERM, "cannot remove the share's root");
-        const st = await this.host.lstat(names);
-        const file = await this.host.resolve(names);
-        await (st.isDirectory() ? fs.rmdir(file) : fs.unlink(file));
+        await this.tree.remove(names, isDir(await this.tree.lstat(names)));
         return ok();
       }
       case P9.Tread: {
@@ -248,7 +226,7 @@ export class HostShare {
       }
       case P9.Tstatfs: {
         this.fids.get(r.u32());
-        const s = await fs.statfs(this.root, { bigint: true });
+        const s = await this.tree.statfs();
         return ok((w) => w.u32(V9FS_MAGIC).u32(Number(s.bsize)).u64(s.blocks).u64(s.bfree).u64(s.bavail).u64(s.files).u64(s.ffree).u64(0).u32(255));
       }
       case P9.Tfsync: {
@@ -275,28 +253,28 @@ export class HostShare {
     r.u32(); r.u32(); // uid, gid: everything is root's, ownership changes are accepted and dropped
     const size = r.u64(), atime = [r.u64(), r.u64()], mtime = [r.u64(), r.u64()];
     if (valid & (SET_MODE | SET_SIZE | SET_ATIME | SET_MTIME)) this.writable();
-    const st = await this.host.lstat(names);
+    const st = await this.tree.lstat(names);
     // Linux has no modes of its own for symlinks: a chmod of one changes nothing.
-    if (valid & SET_MODE && !st.isSymbolicLink()) await this.host.chmod(names, mode & PERMISSIONS);
-    if (valid & SET_SIZE) await this.host.truncate(names, Number(size));
+    if (valid & SET_MODE && !isSymlink(st)) await this.tree.chmod(names, mode & PERMISSIONS);
+    if (valid & SET_SIZE) await this.tree.truncate(names, Number(size));
     if (valid & (SET_ATIME | SET_MTIME)) {
       const now = Date.now() / 1000;
       const seconds = (t: bigint[], set: number, given: number) => (valid & given ? (valid & set ? Number(t[0]) + Number(t[1]) / 1e9 : now) : undefined);
-      const a = seconds(atime, SET_ATIME_SET, SET_ATIME) ?? Number(st.atimeMs) / 1000;
-      const m = seconds(mtime, SET_MTIME_SET, SET_MTIME) ?? Number(st.mtimeMs) / 1000;
-      await fs.lutimes(await this.host.resolve(names), a, m);
+      const a = seconds(atime, SET_ATIME_SET, SET_ATIME) ?? Number(st.atimeNs) / 1e9;
+      const m = seconds(mtime, SET_MTIME_SET, SET_MTIME) ?? Number(st.mtimeNs) / 1e9;
+      await this.tree.utimes(names, a, m);
     }
     return ok();
   }
 
   private async rename(from: string[], to: string[]): Promise<void> {
     if (from.length === 0) throw new P9Error(ERRNO.EPERM, "cannot rename the share's root");
-    await fs.rename(await this.host.resolve(from), await this.host.resolve(to));
+    await this.tree.rename(from, to);
     this.fids.renamed(from, to);
   }
 
   private async qidReply(type: number, tag: number, names: string[], extra?: (w: Writer) => void): Promise<Uint8Array> {
-    const st = await this.host.lstat(names);
+    const st = await this.tree.lstat(names);
     const w = reply(type + 1, tag).qid(qidOf(st));
     extra?.(w);
     return w.finish();
@@ -311,10 +289,10 @@ export class HostShare {
     const qids: Qid[] = [];
     for (const [i, name] of wanted.entries()) {
       try {
-        if ((await this.host.lstat(names)).isDirectory() === false) throw new P9Error(ERRNO.ENOTDIR);
+        if (!isDir(await this.tree.lstat(names))) throw new P9Error(ERRNO.ENOTDIR);
         if (name === "..") names.pop();
-        else if (name !== ".") names.push(checkName(name, this.platform));
-        qids.push(qidOf(await this.host.lstat(names)));
+        else if (name !== ".") names.push(this.tree.checkName(name));
+        qids.push(qidOf(await this.tree.lstat(names)));
       } catch (err) {
         if (i === 0) throw err;
         return ok((w) => { w.u16(qids.length); for (const q of qids) w.qid(q); });
@@ -325,14 +303,14 @@ export class HostShare {
     return ok((w) => { w.u16(qids.length); for (const q of qids) w.qid(q); });
   }
 
-  private async listDir(names: string[], self: BigStats): Promise<DirEntry[]> {
-    const parent = names.length > 0 ? await this.host.lstat(names.slice(0, -1)) : self;
+  private async listDir(names: string[], self: TreeStat): Promise<DirEntry[]> {
+    const parent = names.length > 0 ? await this.tree.lstat(names.slice(0, -1)) : self;
     const entries: DirEntry[] = [
       { name: ".", qid: qidOf(self), type: 4 },
       { name: "..", qid: qidOf(parent), type: 4 },
     ];
-    for (const name of (await fs.readdir(await this.host.resolve(names))).sort()) {
-      const st = await this.host.lstat([...names, name]);
+    for (const name of (await this.tree.readdir(names)).sort()) {
+      const st = await this.tree.lstat([...names, name]);
       entries.push({ name, qid: qidOf(st), type: direntType(st) });
     }
     return entries;

@@ -7,15 +7,12 @@
 // changes the share while it runs, so nothing can swap a component between the check and the use.
 // (QEMU fixed the same class of bug, CVE-2016-9602, by walking with openat(O_NOFOLLOW).)
 import { constants as C, type BigIntStats } from "node:fs";
-import fs from "node:fs/promises";
 import path from "node:path";
 import { ERRNO, P9Error } from "./errno.js";
-
-/** Linux O_NOFOLLOW, or undefined where the host has none (Windows). */
-const NOFOLLOW: number | undefined = C.O_NOFOLLOW;
+import { nativeFs, type HostFile, type HostFs } from "./host-fs.js";
 
 export class ShareFs {
-  constructor(readonly root: string) {}
+  constructor(readonly root: string, readonly host: HostFs = nativeFs) {}
 
   /** The host path of `names`, after checking that the root and every directory on the way is
    *  a real directory (ENOTDIR when one is a file, ELOOP when one is a symlink). */
@@ -30,33 +27,34 @@ export class ShareFs {
   }
 
   private async requireDir(dir: string): Promise<void> {
-    const st = await fs.lstat(dir);
+    const st = await this.host.lstat(dir);
     if (st.isSymbolicLink()) throw new P9Error(ERRNO.ELOOP, `${dir} is a symlink`);
     if (!st.isDirectory()) throw new P9Error(ERRNO.ENOTDIR, `${dir} is not a directory`);
   }
 
   /** lstat of the entry itself (a symlink is reported as one). */
   async lstat(names: readonly string[]): Promise<BigIntStats> {
-    return fs.lstat(await this.resolve(names), { bigint: true });
+    return this.host.lstat(await this.resolve(names));
   }
 
   /** Opens the entry without following it when it is a symlink (ELOOP). `flags` are host flags. */
-  async open(names: readonly string[], flags: number, mode?: number): Promise<fs.FileHandle> {
+  async open(names: readonly string[], flags: number, mode?: number): Promise<HostFile> {
     const file = await this.resolve(names);
-    if (NOFOLLOW !== undefined) return fs.open(file, flags | NOFOLLOW, mode);
+    const noFollow = this.host.noFollow;
+    if (noFollow !== undefined) return this.host.open(file, flags | noFollow, mode);
     // No O_NOFOLLOW: an existing symlink is refused first; a new file cannot be one (O_EXCL).
-    const st = await fs.lstat(file).catch(() => null);
+    const st = await this.host.lstat(file).catch(() => null);
     if (st?.isSymbolicLink()) throw new P9Error(ERRNO.ELOOP, `${file} is a symlink`);
-    return fs.open(file, flags, mode);
+    return this.host.open(file, flags, mode);
   }
 
   /** Sets permission bits through a descriptor of the entry itself, never a symlink's target. */
   async chmod(names: readonly string[], mode: number): Promise<void> {
-    if (NOFOLLOW === undefined) {
+    if (this.host.noFollow === undefined) {
       // Windows cannot open a directory as a file; its chmod only sets the read-only attribute.
       const file = await this.resolve(names);
-      if ((await fs.lstat(file)).isSymbolicLink()) throw new P9Error(ERRNO.ELOOP, `${file} is a symlink`);
-      return fs.chmod(file, mode);
+      if ((await this.host.lstat(file)).isSymbolicLink()) throw new P9Error(ERRNO.ELOOP, `${file} is a symlink`);
+      return this.host.chmod(file, mode);
     }
     const handle = await this.openForMetadata(names);
     try {
@@ -78,7 +76,7 @@ export class ShareFs {
 
   // Reading is enough to fchmod; a file we may only write (mode 0200) is opened for writing, as
   // QEMU's fchmodat_nofollow does; a directory only ever opens for reading.
-  private async openForMetadata(names: readonly string[]): Promise<fs.FileHandle> {
+  private async openForMetadata(names: readonly string[]): Promise<HostFile> {
     try {
       return await this.open(names, C.O_RDONLY);
     } catch (err) {

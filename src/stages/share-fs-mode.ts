@@ -1,0 +1,88 @@
+// How a stage's shares are stored on the host (`--share-fs`, ZILCHBOOT_SHARE_FS):
+// - host: the root is a directory of links to the inputs and /out a directory the guest writes
+//   into (exact on Linux; what QEMU's `-fsdev local` needs);
+// - memory: both are MetaTrees (src/vm/p9/meta-tree.ts): names, modes and symlinks kept by our 9p
+//   server, file contents in host files under opaque names, the output captured from that
+//   metadata. Exact on any host file system (NTFS, case-insensitive APFS);
+// - foreign: memory, with the spill files on a simulated NTFS-like file system (foreign-fs.ts),
+//   to show on Linux that nothing depends on what such a host lacks.
+// auto (the default) is memory where the host's file system cannot hold Linux's metadata (Windows,
+// macOS) and the backend serves the shares itself, else host.
+import fs from "node:fs/promises";
+import path from "node:path";
+import { ZilchError } from "../errors.js";
+import { captureOutput, describeManifestDiff, diffManifests, type OutputIdentity } from "../store/manifest.js";
+import type { VmBackend } from "../vm/backend.js";
+import { ForeignFs } from "../vm/p9/foreign-fs.js";
+import { nativeFs } from "../vm/p9/host-fs.js";
+import { captureMetaTree, materialiseMetaTree } from "../vm/p9/meta-output.js";
+import { MetaTree } from "../vm/p9/meta-tree.js";
+import { assembleShareTree, type TreeContents } from "./share-tree.js";
+
+export type ShareFsMode = "host" | "memory" | "foreign";
+export type ShareFsRequest = ShareFsMode | "auto";
+export const SHARE_FS_VALUES: readonly ShareFsRequest[] = ["auto", "host", "memory", "foreign"];
+
+/** The flag's (or the variable's) value, checked. */
+export function parseShareFs(value: string, from = "--share-fs"): ShareFsRequest {
+  if ((SHARE_FS_VALUES as readonly string[]).includes(value)) return value as ShareFsRequest;
+  throw new ZilchError({ code: "USAGE", message: `${from} must be ${SHARE_FS_VALUES.join(", ")}; got ${JSON.stringify(value)}`, hint: "foreign simulates an NTFS-like host file system for tests; memory is exact on any host" });
+}
+
+/** The mode a stage runs with on `backend`; an explicit memory or foreign on a backend that
+ *  cannot serve such shares is one clear error. */
+export function resolveShareFs(request: ShareFsRequest | undefined, backend: VmBackend, platform: NodeJS.Platform = process.platform): ShareFsMode {
+  const wanted = request ?? "auto";
+  if (wanted === "auto") return backend.servesShareTrees && (platform === "win32" || platform === "darwin") ? "memory" : "host";
+  if (wanted !== "host" && !backend.servesShareTrees) throw shareFsUnsupported(wanted, backend.name);
+  return wanted;
+}
+
+/** The error for memory or foreign shares on a backend that serves host directories. */
+export function shareFsUnsupported(mode: ShareFsMode, backend: string): ZilchError {
+  return new ZilchError({
+    code: "USAGE",
+    message: `--share-fs ${mode} needs a backend that serves the shares with zilchboot's own 9p server; ${backend} serves host directories`,
+    hint: "use --backend v86 (i386 stages) or --share-fs host; QEMU will serve them once its 9p-over-serial transport lands",
+  });
+}
+
+export interface TreeShares {
+  rootTree: MetaTree;
+  outTree: MetaTree;
+  /** Where the output is written for the store once captured (`<runDir>/entry/out`, empty). */
+  outDir: string;
+}
+
+/** The read-only root and writable /out of a run in memory or foreign mode. */
+export async function treeShares(runDir: string, contents: TreeContents, mode: "memory" | "foreign"): Promise<TreeShares> {
+  const outDir = path.join(runDir, "entry", "out");
+  await fs.mkdir(outDir, { recursive: true });
+  const rootTree = await assembleShareTree(contents);
+  const simulated = path.join(runDir, "foreign-fs");
+  if (mode === "foreign") await fs.mkdir(simulated);
+  const outTree = mode === "foreign"
+    ? new MetaTree({ spillDir: path.join(simulated, "spill"), fs: new ForeignFs(simulated) })
+    : new MetaTree({ spillDir: path.join(runDir, "spill"), fs: nativeFs });
+  return { rootTree, outTree, outDir };
+}
+
+/**
+ * The output's identity from the out tree's metadata; then the tree is written to `outDir` for the
+ * store and captured again, which must give the same identity: a store on a file system that cannot
+ * hold it (no exec bits, no symlinks, names that fold case) fails here rather than storing other bits.
+ */
+export async function outputFromTree(outTree: MetaTree, outDir: string): Promise<OutputIdentity> {
+  const identity = await captureMetaTree(outTree);
+  await materialiseMetaTree(outTree, outDir);
+  const stored = await captureOutput(outDir);
+  if (stored.sha256 !== identity.sha256) {
+    throw new ZilchError({
+      code: "STORE",
+      message: `the output captured from the share (${identity.sha256}) changed when written to ${outDir} (${stored.sha256}): the store's file system cannot hold it exactly`,
+      hint: "keep ZILCHBOOT_HOME on a file system with exec bits, symlinks and case-sensitive names (store entries on NTFS are not supported yet); nothing was stored",
+      details: describeManifestDiff(diffManifests(identity.manifest, stored.manifest)),
+    });
+  }
+  return identity;
+}

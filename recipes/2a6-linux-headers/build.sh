@@ -59,7 +59,7 @@ int main(void) {
 }
 C
     for link in -static ""; do
-        gcc -O2 -Wall -Werror -isystem /out/include $link -o uapi uapi.c
+        gcc -O2 -Wall -Werror -idirafter /out/include $link -o uapi uapi.c
         out=$(./uapi)
         echo "$STAGE: smoke ${link:-(dynamic)}: $out"
         [ "$out" = "6.1 39 1" ] || die "the smoke program printed '$out', not '6.1 39 1'"

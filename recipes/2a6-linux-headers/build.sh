@@ -6,6 +6,9 @@
 STAGE=2a6-linux-headers
 SRC=linux-source-6.1
 TARBALL=linux-source-6.1.192-2.tar.xz
+# linux/bpf.h's documentation names /tmp/bpf-helpers.rst: look for the build tree and the sources
+# share.
+LEAK_STRINGS="/tmp/$SRC /sources/"
 
 # `make headers` reads only the top Makefile, scripts/, include/, arch/x86/ and tools/ (for the
 # relocs host tool's includes): unpacking just those skips most of the 1.3 GB tree.

@@ -1,0 +1,5 @@
+int greet(const char *who);
+
+int main(void) {
+    return greet("cmake");
+}

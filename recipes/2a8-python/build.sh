@@ -1,0 +1,64 @@
+# Stage 2a8: CPython 3.11.2, built by 2a5b's GCC 10, static against 2a3's musl: the interpreter
+# LLVM's build runs its scripts with. Phases and the guest's rules: recipes/lib/build.sh.
+. /recipe-lib/build.sh
+STAGE=2a8-python
+SRC=Python-3.11.2
+TRIPLET=x86_64-linux-musl
+HEADERS=/store/2a6-linux-headers/include
+LIBDEST=lib/python3.11
+# The standard library names /tmp/ itself (tempfile, docstrings): look for the build tree, the
+# DESTDIR and the sources share.
+LEAK_STRINGS="/tmp/$SRC /tmp/dest /sources/"
+
+do_prepare() {
+    replace_bin_sh $(find . -type f -perm -u+x)
+    # make install byte-compiles the library six times (compileall.py at -O0, -O1, -O2, for lib
+    # and site-packages). The pyc files are not needed (the store is read-only; Python compiles
+    # in memory) and marshal's output is not guaranteed byte-identical from build to build: each
+    # pass runs `python -c pass` instead, which ignores the arguments after it.
+    edit Makefile.pre.in '$(DESTDIR)$(LIBDEST)/compileall.py' '-c pass'
+}
+
+# --build/--host: fixed triplet (config.guess would probe the compiler). MODULE_BUILDTYPE=static:
+#   every standard module configure finds goes into the interpreter (Modules/Setup.stdlib), since
+#   a static program cannot load extension modules. LDFLAGS=-static: no loader needed.
+# OPT: the default without -g (debug info names the build tree), -O2 instead of -O3.
+# -idirafter: the UAPI headers, after musl's (socket families, memfd, fcntl's Linux constants).
+# Off: the test suite and its C modules, ensurepip (no network, nothing to install), the static
+#   libpython archive (nothing links Python in).
+# Preset answers that would otherwise depend on where the build runs: /dev/ptmx exists on every
+#   Linux (the native runner's /dev lacks it); POSIX semaphores need /dev/shm, which neither the
+#   VM nor the native runner is guaranteed to have, so they are off (multiprocessing's locks are
+#   unavailable); getaddrinfo's check resolves names.
+do_configure() {
+    configure_ash \
+        --build=$TRIPLET --host=$TRIPLET \
+        --disable-shared --without-static-libpython \
+        --disable-test-modules --without-ensurepip \
+        CC=gcc CXX=g++ OPT="-DNDEBUG -fwrapv -O2 -Wall" \
+        CFLAGS="-idirafter $HEADERS" LDFLAGS=-static \
+        MODULE_BUILDTYPE=static \
+        ac_cv_file__dev_ptmx=yes ac_cv_file__dev_ptc=no \
+        ac_cv_posix_semaphores_enabled=no ac_cv_broken_sem_getvalue=yes \
+        ac_cv_buggy_getaddrinfo=no
+}
+
+do_install() {
+    install_destdir
+    # The build configuration Python keeps for sysconfig names the build tree (abs_srcdir,
+    # abs_builddir, srcdir, ...): nothing reads those outside a build tree.
+    edit "$LIBDEST/_sysconfigdata__linux_$TRIPLET.py" "$BUILD" "..."
+    edit "$LIBDEST/config-3.11-$TRIPLET/Makefile" "$BUILD" "..."
+    copy_to_out
+}
+
+do_check() {
+    v=$(/out/bin/python3 --version)
+    [ "$v" = "Python 3.11.2" ] || die "python3 --version says '$v'"
+    out=$(/out/bin/python3 /recipe/smoke.py) || die "the smoke script failed: $out"
+    echo "$STAGE: $out"
+    # Modules that configure might have left out without failing: LLVM's scripts need them.
+    /out/bin/python3 -c 'import _posixsubprocess, select, fcntl, math, _json, _sha256, _md5, _blake2, _sha3, _struct, _datetime, _pickle, _random, _bisect, _heapq, binascii, array, pyexpat, _socket, unicodedata'
+}
+
+run_phases

@@ -89,6 +89,8 @@ test("a share server that dies mid-stage fails the build with a message naming t
   // smoke run reads 81 messages from it (measured), so the 45th is past the stage's start (the log
   // check below) and before its end.
   const backend = new QemuBackend({ ...backendOptions, serialFault: { share: "root", afterMessages: 45 } });
+  // Other QEMUs with serial shares may be running on this host (another build): only new ones count.
+  const before = await serialQemuPids();
   let logFile = "";
   await assert.rejects(buildStage({ ...base, stage, workDir, backend }), (error: unknown) => {
     assert.ok(error instanceof ZilchError, String(error));
@@ -100,6 +102,12 @@ test("a share server that dies mid-stage fails the build with a message naming t
   assert.match(await fs.readFile(logFile, "utf8"), /zilchboot-guest: init running/, "the stage had started");
   assert.deepEqual(await listEntries(workDir), [], "nothing stored");
   assert.deepEqual(await fs.readdir(path.join(workDir, "runs")), [], "run directory removed");
-  const { stdout } = await execa("ps", ["-eo", "args"]);
-  assert.ok(!stdout.includes("zbserial"), "no QEMU left running");
+  const left = (await serialQemuPids()).filter((pid) => !before.includes(pid));
+  assert.deepEqual(left, [], "no QEMU of this build left running");
 });
+
+/** Pids of the processes whose command line has a virtio-serial share bus (`zbserial`). */
+async function serialQemuPids(): Promise<string[]> {
+  const { stdout } = await execa("ps", ["-eo", "pid=,args="]);
+  return stdout.split("\n").filter((line) => line.includes("zbserial")).map((line) => line.trim().split(/\s+/)[0]!);
+}

@@ -32,7 +32,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (!process.env.ZILCHBOOT_TEST_KEEP) await fs.rm(scratch, { recursive: true, force: true });
+  await fs.rm(scratch, { recursive: true, force: true });
 });
 
 function lines(log: string, prefix: string): string[] {

@@ -17,6 +17,12 @@ do_prepare() {
     # in memory) and marshal's output is not guaranteed byte-identical from build to build: each
     # pass runs `python -c pass` instead, which ignores the arguments after it.
     edit Makefile.pre.in '$(DESTDIR)$(LIBDEST)/compileall.py' '-c pass'
+    # Every module is built into the interpreter (MODULE_BUILDTYPE=static below), so setup.py,
+    # which builds and installs the remaining ones as shared extensions, has nothing a static
+    # program could load; and it probes the compiler through os.system, that is /bin/sh, which the
+    # guest lacks. Neither `make` (sharedmods) nor `make install` (sharedinstall) runs it.
+    edit Makefile.pre.in 'platform oldsharedmods sharedmods \' 'platform oldsharedmods \'
+    edit Makefile.pre.in 'sharedinstall oldsharedinstall altmaninstall \' 'oldsharedinstall altmaninstall \'
 }
 
 # --build/--host: fixed triplet (config.guess would probe the compiler). MODULE_BUILDTYPE=static:

@@ -65,16 +65,25 @@ do_install() {
     # abs_builddir, srcdir, ...): nothing reads those outside a build tree.
     edit "$LIBDEST/_sysconfigdata__linux_$TRIPLET.py" "$BUILD" "..."
     edit "$LIBDEST/config-3.11-$TRIPLET/Makefile" "$BUILD" "..."
+    # bin/2to3, idle3 and pydoc3 point at scripts that setup.py installs, which is not run here
+    # (prepare): drop the dangling links rather than ship them.
+    for link in 2to3 idle3 pydoc3; do
+        [ -L "bin/$link" ] && [ ! -e "bin/$link" ] || die "bin/$link is not a dangling link"
+        rm "bin/$link"
+    done
     copy_to_out
 }
 
 do_check() {
+    # Python caches compiled modules next to their sources when it can write there: not in /out.
+    export PYTHONDONTWRITEBYTECODE=1
     v=$(/out/bin/python3 --version)
     [ "$v" = "Python 3.11.2" ] || die "python3 --version says '$v'"
     out=$(/out/bin/python3 /recipe/smoke.py) || die "the smoke script failed: $out"
     echo "$STAGE: $out"
     # Modules that configure might have left out without failing: LLVM's scripts need them.
     /out/bin/python3 -c 'import _posixsubprocess, select, fcntl, math, _json, _sha256, _md5, _blake2, _sha3, _struct, _datetime, _pickle, _random, _bisect, _heapq, binascii, array, pyexpat, _socket, unicodedata'
+    [ -z "$(find /out -name __pycache__)" ] || die "the checks left __pycache__ directories in /out"
 }
 
 run_phases

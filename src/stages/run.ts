@@ -87,6 +87,9 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
   const outDir = path.join(runDir, "entry", "out");
   // Set in memory and foreign mode: /out lives in memory until the output is captured.
   let outTree: MetaTree | null = null;
+  // With --keep, the native runner's /tmp (where recipes build) is a host directory in the run
+  // directory, so a failed build's tree survives; otherwise it is a tmpfs.
+  const scratchDir = opts.keep && opts.backend.name === "native" ? path.join(runDir, "tmp") : undefined;
   try {
     const shareFs = resolveShareFs(opts.shareFs, opts.backend);
     const contents = {
@@ -96,12 +99,14 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
       sources: Object.fromEntries(Object.values(opts.sources).map((s) => [s.servedAs, s.path])),
     };
     const timeoutMs = opts.timeoutMs ?? stage.timeoutSeconds * 1000;
+    if (scratchDir) await fs.mkdir(scratchDir);
     const boot = (shares: Pick<BootSpec, "rootDir" | "outDir" | "rootTree" | "outTree">) => {
       opts.log?.(`booting ${stage.name} (${opts.cpus} cpus, ${opts.memoryMiB ?? stage.memoryMiB} MiB, timeout ${Math.round(timeoutMs / 1000)} s${shareFs === "host" ? "" : `, shares in ${shareFs} mode`}); log: ${logFile}`);
       return opts.backend.boot({
         kernel: opts.kernel.path,
         ...shares,
         ...guestCommand(stage, opts.cpus),
+        ...(scratchDir ? { scratchDir } : {}),
         memoryMiB: opts.memoryMiB ?? stage.memoryMiB,
         cpus: opts.cpus,
         timeoutMs,
@@ -161,7 +166,7 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
     // A kept failure shows what the guest left in /out, as a host directory would.
     if (keepIt && !succeeded && outTree) await materialiseMetaTree(outTree, outDir).catch(() => undefined);
     if (!keepIt) await fs.rm(runDir, { recursive: true, force: true });
-    else if (!succeeded) opts.log?.(`kept the failed run's share and output in ${runDir}`);
+    else if (!succeeded) opts.log?.(`kept the failed run's share, output${scratchDir ? " and /tmp" : ""} in ${runDir}`);
     await own?.release();
   }
 }

@@ -14,6 +14,9 @@ export interface BootSpec {
    *  with `servesShareTrees` is given them. */
   rootTree?: ShareTree;
   outTree?: ShareTree;
+  /** A host directory to serve as the guest's /tmp instead of a tmpfs (`--keep` with the native
+   *  runner: a failed build's tree stays for inspection). Backends that cannot share it ignore it. */
+  scratchDir?: string;
   /** Guest path of PID 1. */
   init: string;
   /** argv[1..] of PID 1 (kernel command line words after `--`). */

@@ -11,9 +11,9 @@ import { directCommand } from "./guest-protocol.js";
 // Runs inside `unshare --user --mount --net --pid`: a read-only view of the share, then the
 // writable places and the few device nodes programs expect.
 const NAMESPACE_SCRIPT = `set -e
-root=$1; out=$2; shift 2
+root=$1; out=$2; scratch=$3; shift 3
 mount --bind "$root" "$root"; mount -o remount,bind,ro "$root"
-mount -t tmpfs -o mode=1777 tmp "$root/tmp"
+if [ -n "$scratch" ]; then mount --bind "$scratch" "$root/tmp"; else mount -t tmpfs -o mode=1777 tmp "$root/tmp"; fi
 mount --bind "$out" "$root/out"
 mount -t proc proc "$root/proc"
 mount -t tmpfs -o mode=755 dev "$root/dev"
@@ -50,7 +50,7 @@ export class NativeBackend implements VmBackend {
       initOutputMs ??= Math.round(performance.now() - started);
       spec.onConsoleLine?.(line);
     });
-    const child = execa("unshare", ["--user", "--map-root-user", "--mount", "--net", "--pid", "--fork", "sh", "-c", NAMESPACE_SCRIPT, "sh", spec.rootDir, spec.outDir, ...env, await chrootBinary(), spec.rootDir, ...argv], {
+    const child = execa("unshare", ["--user", "--map-root-user", "--mount", "--net", "--pid", "--fork", "sh", "-c", NAMESPACE_SCRIPT, "sh", spec.rootDir, spec.outDir, spec.scratchDir ?? "", ...env, await chrootBinary(), spec.rootDir, ...argv], {
       reject: false, stdin: "ignore", all: true, buffer: false, cancelSignal: signal, timeout: spec.timeoutMs, killSignal: "SIGKILL", forceKillAfterDelay: false, extendEnv: false, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     });
     child.all?.on("data", (chunk: Buffer) => consoleLog.write(chunk));

@@ -1,11 +1,13 @@
 // The native runner (namespaces + chroot) runs the same share with the same hermeticity and output.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
+import path from "node:path";
 import { test } from "node:test";
-import { recipesDir } from "../../src/paths.js";
+import { recipesDir, repoRoot } from "../../src/paths.js";
 import { guestDir } from "../../src/provision.js";
 import { loadStage } from "../../src/stages/recipe.js";
 import { buildStage } from "../../src/stages/run.js";
+import { assembleShare } from "../../src/stages/share.js";
 import { NativeBackend } from "../../src/vm/native.js";
 import { copyLock } from "../helpers/home.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
@@ -24,4 +26,25 @@ test("the smoke stage runs natively with an empty env, only lo, read-only inputs
   assert.match(log, /^write \/recipe\/smoke\.c: -30$/m);
   assert.match(result.entry.record.engine, /native/);
   await fs.rm(workDir, { recursive: true, force: true });
+});
+
+test("a scratch directory becomes the stage's /tmp, so a failed build's tree stays on the host", async () => {
+  const { seed } = await provisioned();
+  const runDir = await tempDir("native-scratch");
+  const { rootDir, outDir } = await assembleShare(runDir, {
+    seed, recipeDir: path.join(repoRoot, "test", "fixtures", "native-scratch"), guestDir: guestDir(), sources: {}, dependencies: {},
+  });
+  const scratchDir = path.join(runDir, "tmp");
+  await fs.mkdir(scratchDir);
+  const boot = (scratch?: string) => new NativeBackend().boot({
+    kernel: "", rootDir, outDir, init: "/store/0-tcc-seed", initArgs: ["-nostdinc", "-nostdlib", "-I/guest", "-run", "/recipe/scratch.c"],
+    memoryMiB: 256, cpus: 1, timeoutMs: 60_000, consoleLog: path.join(runDir, "console.log"), ...(scratch ? { scratchDir: scratch } : {}),
+  });
+  assert.deepEqual((await boot(scratchDir)).outcome, { kind: "status", status: 3 });
+  assert.equal(await fs.readFile(path.join(scratchDir, "kept.txt"), "utf8"), "half-built\n");
+  await fs.rm(path.join(scratchDir, "kept.txt"));
+  // Without one, /tmp is a tmpfs that goes with the namespace.
+  assert.deepEqual((await boot()).outcome, { kind: "status", status: 3 });
+  assert.deepEqual(await fs.readdir(scratchDir), []);
+  await fs.rm(runDir, { recursive: true, force: true });
 });

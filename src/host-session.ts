@@ -75,7 +75,8 @@ function hostRunners(opts: HostSessionOptions, log: (line: string) => void, prov
   let choose: ((stage: StageRecipe) => Promise<import("./vm/backend.js").VmBackend | undefined>) | undefined;
   const qemus = new Map<GuestArch, import("./vm/backend.js").VmBackend>();
   return async (stage) => {
-    // Shares in memory need our own 9p server: refused here, before a kernel is built for nothing.
+    // Shares in memory need our own 9p server (v86's, or QEMU's over virtio-serial): the native
+    // runner has none, refused here before anything is built.
     const treeShares = opts.shareFs === "memory" || opts.shareFs === "foreign" ? opts.shareFs : null;
     if (opts.runner === "native") {
       if (treeShares) throw (await import("./stages/share-fs-mode.js")).shareFsUnsupported(treeShares, "the native runner");
@@ -92,8 +93,6 @@ function hostRunners(opts: HostSessionOptions, log: (line: string) => void, prov
     }
     const v86 = await choose(stage);
     if (v86) return { bootsKernel: true, backend: () => v86 };
-    // QemuBackend serves directories (-fsdev local); drop this check once it serves share trees.
-    if (treeShares) throw (await import("./stages/share-fs-mode.js")).shareFsUnsupported(treeShares, "qemu");
     const { QemuBackend } = await import("./vm/qemu.js");
     return {
       bootsKernel: true,

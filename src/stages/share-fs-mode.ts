@@ -43,7 +43,7 @@ export function shareFsUnsupported(mode: ShareFsMode, backend: string): ZilchErr
   return new ZilchError({
     code: "USAGE",
     message: `--share-fs ${mode} needs a backend that serves the shares with zilchboot's own 9p server; ${backend} serves host directories`,
-    hint: "use --backend v86 (i386 stages) or --share-fs host; QEMU will serve them once its 9p-over-serial transport lands",
+    hint: "use the QEMU or v86 runner, or --share-fs host",
   });
 }
 

@@ -42,6 +42,8 @@ export interface QemuOptions {
 
 export class QemuBackend implements VmBackend {
   readonly name = "qemu";
+  /** Trees (`--share-fs memory|foreign`) are served by our own 9p server, over virtio-serial. */
+  readonly servesShareTrees = true;
   private readonly binary: string;
   private chosen: string | undefined;
   private transport: Promise<ShareTransport> | undefined;
@@ -104,15 +106,30 @@ export class QemuBackend implements VmBackend {
 
   async boot(spec: BootSpec, signal?: AbortSignal): Promise<VmRun> {
     const accel = await this.accelerator();
-    const transport = await this.shareTransport();
+    const trees = spec.rootTree !== undefined || spec.outTree !== undefined;
+    const transport = trees ? await this.treeTransport() : await this.shareTransport();
     const serial = transport.kind === "serial"
-      ? await SerialShares.open({ rootDir: spec.rootDir, outDir: spec.outDir, channel: transport.channel, seed: await this.serialSeed(), fault: this.opts.serialFault })
+      ? await SerialShares.open({ root: spec.rootTree ?? spec.rootDir, out: spec.outTree ?? spec.outDir, channel: transport.channel, seed: await this.serialSeed(), fault: this.opts.serialFault })
       : null;
     try {
       return await this.run(spec, accel, transport, serial, signal);
     } finally {
       await serial?.close();
     }
+  }
+
+  /** Shares whose metadata our server keeps cannot go through QEMU's own virtio-9p (it serves host
+   *  directories): they take the serial transport, which auto picks here even when QEMU has virtfs. */
+  private async treeTransport(): Promise<ShareTransport> {
+    const request = this.opts.transport ?? "auto";
+    if (request === "virtio-9p") {
+      throw new ZilchError({
+        code: "USAGE",
+        message: "--share-fs memory and foreign shares are served by zilchboot's own 9p server, which QEMU reaches over virtio-serial, not --transport virtio-9p",
+        hint: "use --transport auto (or serial), or --share-fs host",
+      });
+    }
+    return decideTransport(request === "auto" ? "serial" : request, await qemuDevices(this.binary, this.opts.cacheDir), this.binary);
   }
 
   private async serialSeed(): Promise<string> {

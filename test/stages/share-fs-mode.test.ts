@@ -1,6 +1,6 @@
 // Which share storage a stage runs with: auto picks memory only where the host's file system lacks
 // Linux's metadata and the backend serves the shares; an explicit memory or foreign on a backend
-// that serves host directories (QEMU's -fsdev, the native runner) is one clear error.
+// that serves host directories (the native runner) is one clear error.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ZilchError } from "../../src/errors.js";
@@ -9,7 +9,7 @@ import type { VmBackend } from "../../src/vm/backend.js";
 
 const unused = () => Promise.reject(new Error("not booted in this test"));
 const serving: VmBackend = { name: "v86", servesShareTrees: true, probe: unused, boot: unused };
-const hostDirs: VmBackend = { name: "qemu", probe: unused, boot: unused };
+const hostDirs: VmBackend = { name: "native", probe: unused, boot: unused };
 
 test("auto is memory on Windows and macOS where the backend serves the shares, else host", () => {
   assert.equal(resolveShareFs(undefined, serving, "linux"), "host");
@@ -23,8 +23,8 @@ test("auto is memory on Windows and macOS where the backend serves the shares, e
 test("memory or foreign on a backend that serves host directories fails naming the way out", () => {
   assert.throws(() => resolveShareFs("foreign", hostDirs, "linux"), (error: unknown) => {
     assert.ok(error instanceof ZilchError);
-    assert.match(error.message, /--share-fs foreign needs a backend that serves the shares with zilchboot's own 9p server; qemu serves host directories/);
-    assert.match(error.hint ?? "", /--backend v86/);
+    assert.match(error.message, /--share-fs foreign needs a backend that serves the shares with zilchboot's own 9p server; native serves host directories/);
+    assert.match(error.hint ?? "", /QEMU or v86 runner/);
     return true;
   });
 });

@@ -6,6 +6,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { HostShare } from "../p9/host-share.js";
+import type { ShareTree } from "../p9/share-tree.js";
 import { describeTransport, type SerialChannel } from "../share-transport.js";
 import { writePreinitInitramfs } from "./initramfs.js";
 import { ShareServer } from "./share-server.js";
@@ -22,8 +23,9 @@ export interface SerialShareArgs {
 }
 
 export interface SerialSharesOptions {
-  rootDir: string;
-  outDir?: string;
+  /** A host directory, or (`--share-fs memory|foreign`) a tree our server keeps the metadata of. */
+  root: string | ShareTree;
+  out?: string | ShareTree;
   channel: SerialChannel;
   /** The guest arch's static seed tcc, which runs the pre-init. */
   seed: string;
@@ -64,8 +66,8 @@ export class SerialShares {
         servers.push(server);
         return server.chardev;
       };
-      const root = await serve("root", new HostShare(opts.rootDir, true));
-      const out = opts.outDir ? await serve("out", new HostShare(opts.outDir, false)) : undefined;
+      const root = await serve("root", new HostShare(opts.root, true));
+      const out = opts.out ? await serve("out", new HostShare(opts.out, false)) : undefined;
       self = new SerialShares(dir, opts.channel, { initrd, root, ...(out ? { out } : {}) });
       self.servers = servers;
       return self;

@@ -22,6 +22,9 @@ export interface QemuOptions {
   /** Forced accelerator (`--accel`), skips probing, except that a bare name with variants
    *  (`whpx`) probes only those and fails rather than fall back to TCG. */
   accel?: string;
+  /** `zilchboot probe --accel NAME`: boot-test the forced accelerator too (and fail as a forced
+   *  whpx does), instead of trusting it. */
+  verifyAccel?: boolean;
   /** Kernel used for the accelerator probe. */
   probeKernel: string;
   cacheDir: string;
@@ -51,7 +54,7 @@ export class QemuBackend implements VmBackend {
   constructor(private readonly opts: QemuOptions) {
     this.binary = qemuBinaryFor(opts.arch ?? "x86_64", opts.binary);
     // `--accel whpx` must boot with the variant that works here (accelVariants), so it is probed.
-    this.chosen = opts.accel !== undefined && accelVariants(opts.accel).length > 1 ? undefined : opts.accel;
+    this.chosen = opts.accel !== undefined && this.probesForced(opts.accel) ? undefined : opts.accel;
   }
 
   async probe(): Promise<ProbeResult> {
@@ -60,7 +63,7 @@ export class QemuBackend implements VmBackend {
       return { usable: false, detail: `${this.binary} not runnable (${version.shortMessage})` };
     }
     if (!this.chosen) {
-      const forced = this.opts.accel && accelVariants(this.opts.accel).length > 1 ? this.opts.accel : undefined;
+      const forced = this.opts.accel && this.probesForced(this.opts.accel) ? this.opts.accel : undefined;
       const candidates = forced !== undefined ? [forced] : (this.opts.candidates ?? (await acceleratorCandidates(this.opts.host?.platform)));
       const { accel, verdicts } = await chooseAccelerator({
         qemu: this.binary,
@@ -82,6 +85,11 @@ export class QemuBackend implements VmBackend {
       this.chosen = accel;
     }
     return { usable: true, detail: this.chosen };
+  }
+
+  /** Whether a forced accelerator is boot-tested before use. TCG always works. */
+  private probesForced(accel: string): boolean {
+    return accel.split(",")[0] !== "tcg" && (accelVariants(accel).length > 1 || this.opts.verifyAccel === true);
   }
 
   /** The accelerator the next boot uses (probing first if needed). */

@@ -195,3 +195,16 @@ test("--accel whpx boots with the variant the probe found; if none boots it fail
     return true;
   });
 });
+
+test("a forced --accel kvm is used unprobed by builds, but `zilchboot probe --accel kvm` boot-tests it and fails with QEMU's reason", async (t) => {
+  const LINUX = fakeHost("linux", "x64");
+  const broken = await fakeAccelQemu(t, { listed: ["tcg", "kvm"], boots: { kvm: { lines: ["qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69"], exit: 1 } } });
+  const build = new QemuBackend({ binary: broken.qemu, accel: "kvm", probeKernel: "/nonexistent/vmlinux", cacheDir: broken.dir, host: LINUX });
+  assert.equal(await build.accelerator(), "kvm");
+  assert.deepEqual(await broken.probes(), []);
+  const probe = new QemuBackend({ binary: broken.qemu, accel: "kvm", verifyAccel: true, probeKernel: "/nonexistent/vmlinux", cacheDir: broken.dir, host: LINUX });
+  await assert.rejects(probe.accelerator(), /^ZilchError: --accel kvm cannot be used here \(kvm: qemu-system-x86_64: error: failed to set MSR 0x10a/);
+  assert.equal((await broken.probes()).length, 1);
+  const tcg = new QemuBackend({ binary: broken.qemu, accel: "tcg", verifyAccel: true, probeKernel: "/nonexistent/vmlinux", cacheDir: broken.dir, host: LINUX });
+  assert.equal(await tcg.accelerator(), "tcg", "TCG needs no probe");
+});

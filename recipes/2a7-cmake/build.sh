@@ -1,4 +1,4 @@
-# Stage 2a7: CMake 3.25.1, bootstrapped by 2a5b's GCC 10 and 2a0's make, static against 2a3's
+# Stage 2a7: CMake 3.25.1, bootstrapped by 2a5c's GCC 10 and 2a0's make, static against 2a3's
 # musl: LLVM's build tool. Phases and the guest's rules: recipes/lib/build.sh.
 . /recipe-lib/build.sh
 STAGE=2a7-cmake

@@ -1,4 +1,4 @@
-# Stage 2a8: CPython 3.11.2, built by 2a5b's GCC 10, static against 2a3's musl: the interpreter
+# Stage 2a8: CPython 3.11.2, built by 2a5c's GCC 10, static against 2a3's musl: the interpreter
 # LLVM's build runs its scripts with. Phases and the guest's rules: recipes/lib/build.sh.
 . /recipe-lib/build.sh
 STAGE=2a8-python

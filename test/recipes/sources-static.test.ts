@@ -17,6 +17,7 @@ const APT_ONLY: Record<string, string> = {
   gcc3: "Debian's gcc-h8300-hms repack is a subset of GNU's gcc-3.4.6 whose drop list is not worked out yet",
   gcc10: "inside Debian's gcc-10 orig; GNU's gcc-10.2.0.tar.xz differs by the FDL manuals, not worked out yet",
   gmp: "Debian's +dfsg repack of gmp-6.2.1; GNU's tarball not worked out yet",
+  llvm: "Debian's git checkout of llvmorg-17.0.6 less */www plus integration-test-suite; the treeSha256 is in its $note, which */www upstream's file holds is not checked yet",
 };
 
 test("every pin but the listed ones can be had without apt (its own urls or an alternative's)", async () => {

@@ -1,0 +1,178 @@
+# Stage 2a9: LLVM 17.0.6's clang and lld, compiled by 2a5b's GCC 10 (static against 2a3's musl)
+# with 2a7's cmake, 2a8's python and 2a0's make; then compiler-rt's builtins and crt files,
+# libunwind, libc++abi and libc++, compiled by that clang and linked by that lld. The compiler of
+# the later stages. Phases and the guest's rules: recipes/lib/build.sh.
+# Written and checked statically only: not built yet, so no lock entry.
+#
+# Shape: one CMake configure of llvm/ with LLVM_ENABLE_PROJECTS=clang;lld and
+# LLVM_ENABLE_RUNTIMES=compiler-rt;libcxx;libcxxabi;libunwind. GCC compiles only the projects:
+# LLVM builds the runtimes as sub-builds (llvm/runtimes/CMakeLists.txt) that CMake configures at
+# build time with the just-built clang, lld and llvm-ar (their targets are dependencies),
+# compiler-rt's builtins first on their own, then the rest, so that every runtime is compiled by
+# clang. Unlike ../shared/research/seed-chain.md §8 there is no second clang stage
+# (CLANG_ENABLE_BOOTSTRAP: clang rebuilding itself against libc++): it would double the stage's
+# time, and only clang's own binaries carry GCC's libstdc++ (static), never what clang compiles.
+# The stage that rebuilds clang with this one (the core) removes GCC from the toolchain.
+. /recipe-lib/build.sh
+STAGE=2a9-clang
+SRC=llvm-toolchain-17_17.0.6
+TARBALL=llvm-toolchain-17_17.0.6.orig.tar.xz
+# GCC's x86_64-linux-musl in LLVM's normalised spelling: the runtimes are installed under
+# lib/<triple> as written here, and clang looks for them under the normalised triple.
+TRIPLE=x86_64-unknown-linux-musl
+MUSL=/store/2a3-musl
+HEADERS=/store/2a6-linux-headers/include
+OBJ=/tmp/llvm-obj
+# Both compilers map the source and build trees away, so __FILE__ (compiler-rt's abort messages,
+# LLVM's fatal errors) names no build path.
+MAP="-ffile-prefix-map=/tmp/$SRC=. -ffile-prefix-map=$OBJ=."
+# musl's tmpfile() and tmpnam() hold "/tmp/tmpfile_XXXXXX" and "/tmp/tmpnam_XXXXXX", and the static
+# programs may link them: the leak check looks for the build trees, the DESTDIR and the sources share.
+LEAK_STRINGS="/tmp/$SRC $OBJ /tmp/dest /sources/"
+
+# The projects and runtimes built here, and what LLVM's CMake reads besides them (cmake/: shared
+# modules; runtimes/: the runtimes' top level). Their test/ and unittests/ trees (about 85% of the
+# files) are left in the archive: nothing reads them with the tests off. busybox tar matches a
+# pattern against as many leading path components as it has, and fails on a member it did not find.
+PARTS="llvm clang lld compiler-rt libcxx libcxxabi libunwind cmake runtimes"
+do_unpack() {
+    set --
+    for part in $PARTS; do set -- "$@" "$SRC/$part"; done
+    tar -x -f "/sources/$TARBALL" --exclude="$SRC/*/test" --exclude="$SRC/*/unittests" "$@"
+    [ -d "$SRC/llvm" ] || die "$TARBALL did not unpack to /tmp/$SRC"
+}
+
+# No replace_bin_sh: the build runs none of the tree's 222 executable files by path (scripts of
+# scan-build, clang-format, compiler-rt's sanitizers, ...), and LLVM's CMake runs cmake/config.guess
+# with `sh`, which is stage 1's busybox ash on PATH.
+do_prepare() {
+    # Dynamically linked programs are loaded by 2a3's musl, which sits in its store prefix (GCC 10
+    # has the same edit).
+    edit clang/lib/Driver/ToolChains/Linux.cpp 'return "/lib/ld-musl-" + ArchName + ".so.1";' \
+        "return \"$MUSL/lib/libc.so\";"
+}
+
+# What is built and installed: LLVM's distribution targets (llvm/cmake/modules/
+# LLVMDistributionSupport.cmake) build these components and what they need, not every LLVM tool
+# (`all` would link some 80 static programs). The binutils-like tools are what the runtimes'
+# sub-builds use (llvm-ar, -ranlib, -nm, -objdump, -objcopy, -strip, -readelf) and later stages
+# may; llvm-ranlib, llvm-strip and llvm-readelf are links.
+COMPONENTS="clang;clang-resource-headers;lld;llvm-ar;llvm-ranlib;llvm-nm;llvm-objcopy;llvm-strip"
+COMPONENTS="$COMPONENTS;llvm-objdump;llvm-readobj;llvm-readelf;llvm-size;llvm-strings;builtins;runtimes"
+
+# GCC's side (the projects, static programs like every tool of the chain):
+#   -O2 instead of Release's -O3, as for GCC 10 itself: less compile time. NDEBUG: no assertions.
+#   -idirafter: the UAPI headers, searched after musl's (LLVM's Support reads <linux/magic.h>).
+#   Off: zlib, zstd, libxml2, terminfo, libedit, libpfm (none exists here), plugins (a static
+#   clang cannot load them), threads (lld and LLVM then never depend on the number of CPUs),
+#   the version-control revision, tests, benchmarks, examples, docs, and clang's static analyzer
+#   and ARC migrator (about 200 files nothing here uses).
+#   LLVM_TARGETS_TO_BUILD=X86: the only target of the chain.
+# What the clang defaults to, so that a plain `clang++ x.cpp` uses the LLVM runtime alone:
+#   DEFAULT_SYSROOT: 2a3's musl, whose include/ and lib/ clang's Linux driver searches under a
+#   sysroot (<sysroot>/include, <sysroot>/lib), as GCC 10's --with-sysroot does. Not C_INCLUDE_DIRS:
+#   with it the driver leaves out its own resource headers on musl (Linux.cpp returns before
+#   adding them), so <immintrin.h> and friends would be missing. The UAPI headers stay opt-in
+#   (-idirafter), as with GCC 10.
+#   compiler-rt (libgcc's place; its crtbegin.o/crtend.o too), libunwind, libc++, and lld (found
+#   next to clang, as ld.lld).
+#   CLANG_VENDOR: `clang --version` says "zilchboot clang version 17.0.6".
+#   LLVM_ENABLE_PER_TARGET_RUNTIME_DIR (Linux's default in LLVM 17, stated): libc++ and friends
+#   in lib/<triple>/, builtins in lib/clang/17/lib/<triple>/, both found by clang relative to its
+#   own binary, so the installed tree works from /out (the checks) and from the store alike.
+# The runtimes' side (compiled by the new clang; LIBCXX_*, LIBCXXABI_*, LIBUNWIND_* and
+# COMPILER_RT_* are passed on to the sub-builds; their CMAKE_*_FLAGS through *_CMAKE_ARGS):
+#   static libraries only, like libgcc and libstdc++ from GCC 10: a dynamic C++ program needs
+#   only musl's libc.so. libc++.a carries libc++abi (LIBCXX_ENABLE_STATIC_ABI_LIBRARY), since the
+#   driver links -lc++ alone; libunwind.a comes from the driver's -lunwind.
+#   compiler-rt: the builtins and crt files for x86_64 only, none of its sanitizers or profilers.
+#   libc++ is told it runs on musl, and reads <linux/futex.h>: the UAPI headers with -idirafter.
+do_configure() {
+    mkdir "$OBJ"
+    cd "$OBJ"
+    logged configure cmake -G "Unix Makefiles" -S "$BUILD/llvm" -B "$OBJ" \
+        -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$PREFIX" \
+        -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
+        -DCMAKE_C_FLAGS="$MAP -idirafter $HEADERS" -DCMAKE_CXX_FLAGS="$MAP -idirafter $HEADERS" \
+        -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
+        -DCMAKE_EXE_LINKER_FLAGS=-static \
+        -DLLVM_ENABLE_PROJECTS="clang;lld" \
+        -DLLVM_ENABLE_RUNTIMES="compiler-rt;libcxx;libcxxabi;libunwind" \
+        -DLLVM_TARGETS_TO_BUILD=X86 \
+        -DLLVM_HOST_TRIPLE=$TRIPLE -DLLVM_DEFAULT_TARGET_TRIPLE=$TRIPLE \
+        -DLLVM_ENABLE_PER_TARGET_RUNTIME_DIR=ON \
+        -DLLVM_INCLUDE_TESTS=OFF -DLLVM_INCLUDE_BENCHMARKS=OFF \
+        -DLLVM_INCLUDE_EXAMPLES=OFF -DLLVM_INCLUDE_DOCS=OFF \
+        -DLLVM_ENABLE_ZLIB=OFF -DLLVM_ENABLE_ZSTD=OFF -DLLVM_ENABLE_LIBXML2=OFF \
+        -DLLVM_ENABLE_TERMINFO=OFF -DLLVM_ENABLE_LIBEDIT=OFF -DLLVM_ENABLE_LIBPFM=OFF \
+        -DLLVM_ENABLE_PLUGINS=OFF -DCLANG_PLUGIN_SUPPORT=OFF \
+        -DLLVM_ENABLE_THREADS=OFF -DLLVM_APPEND_VC_REV=OFF \
+        -DCLANG_ENABLE_STATIC_ANALYZER=OFF -DCLANG_ENABLE_ARCMT=OFF \
+        -DCLANG_VENDOR=zilchboot -DCLANG_LINKS_TO_CREATE="clang++;clang-cpp" \
+        -DDEFAULT_SYSROOT=$MUSL \
+        -DCLANG_DEFAULT_RTLIB=compiler-rt -DCLANG_DEFAULT_UNWINDLIB=libunwind \
+        -DCLANG_DEFAULT_CXX_STDLIB=libc++ -DCLANG_DEFAULT_LINKER=lld \
+        -DLLVM_DISTRIBUTION_COMPONENTS="$COMPONENTS" \
+        -DBUILTINS_CMAKE_ARGS="-DCMAKE_C_FLAGS=$MAP" \
+        -DRUNTIMES_CMAKE_ARGS="-DCMAKE_C_FLAGS=$MAP -idirafter $HEADERS;-DCMAKE_CXX_FLAGS=$MAP -idirafter $HEADERS" \
+        -DCOMPILER_RT_DEFAULT_TARGET_ONLY=ON -DCOMPILER_RT_USE_BUILTINS_LIBRARY=ON \
+        -DCOMPILER_RT_BUILD_SANITIZERS=OFF -DCOMPILER_RT_BUILD_XRAY=OFF \
+        -DCOMPILER_RT_BUILD_LIBFUZZER=OFF -DCOMPILER_RT_BUILD_PROFILE=OFF \
+        -DCOMPILER_RT_BUILD_MEMPROF=OFF -DCOMPILER_RT_BUILD_ORC=OFF -DCOMPILER_RT_BUILD_GWP_ASAN=OFF \
+        -DLIBUNWIND_ENABLE_SHARED=OFF -DLIBUNWIND_USE_COMPILER_RT=ON \
+        -DLIBCXXABI_ENABLE_SHARED=OFF -DLIBCXXABI_USE_COMPILER_RT=ON -DLIBCXXABI_USE_LLVM_UNWINDER=ON \
+        -DLIBCXX_ENABLE_SHARED=OFF -DLIBCXX_USE_COMPILER_RT=ON -DLIBCXX_CXX_ABI=libcxxabi \
+        -DLIBCXX_ENABLE_STATIC_ABI_LIBRARY=ON -DLIBCXX_HAS_MUSL_LIBC=ON -DLIBCXX_INCLUDE_BENCHMARKS=OFF
+    tail -n 3 configure.out
+}
+
+do_build() {
+    cd "$OBJ"
+    logged make mk -j"$JOBS" distribution
+}
+
+# -stripped: the programs without symbols (CMake's strip, 2a1's; static libraries are not
+# stripped). The runtimes' sub-builds install through cmake scripts that read DESTDIR from the
+# environment, hence the export.
+do_install() {
+    cd "$OBJ"
+    export DESTDIR="$DEST"
+    logged make-install mk install-distribution-stripped
+    unset DESTDIR
+    cd "$DEST$PREFIX"
+    copy_to_out
+}
+
+# C and C++ (the shared smoke programs: iostream, exceptions through libunwind, C++17) at -O2,
+# static and dynamic, from the installed clang: each must run, be linked by lld, and, when
+# dynamic, load 2a3's musl and need nothing else (libc++ and the runtime are static).
+do_check() {
+    v=$(/out/bin/clang --version | head -n 1)
+    echo "$STAGE: $v"
+    case $v in "zilchboot clang version 17.0.6"*) ;; *) die "clang --version says '$v'" ;; esac
+    /out/bin/clang --version | grep -qx "Target: $TRIPLE" || die "clang's default target is not $TRIPLE"
+    mkdir /tmp/smoke
+    cd /tmp/smoke
+    printf '#include <stdio.h>\nint main(void) { printf("%%s %%d\\n", "c", 42); return 0; }\n' > hello.c
+    for link in -static ""; do
+        kind=${link:-dynamic}
+        /out/bin/clang -O2 $link -o hello-c hello.c
+        /out/bin/clang++ -O2 $link -o cxx98 /recipe-lib/smoke/cxx98.cpp
+        /out/bin/clang++ -std=c++17 -O2 $link -o cxx17 /recipe-lib/smoke/cxx17.cpp
+        for p in hello-c cxx98 cxx17; do
+            out=$(./$p) || die "$p ($kind) failed: $out"
+            echo "$STAGE: smoke: $p ($kind): $out"
+            readelf -p .comment $p | grep -q "LLD 17.0.6" || die "$p ($kind) was not linked by lld"
+            if [ -n "$link" ]; then
+                ! readelf -l $p | grep -q INTERP || die "$p ($kind) asks for a loader"
+            else
+                readelf -l $p | grep -q "interpreter: $MUSL/lib/libc.so" || die "$p names another loader"
+                [ "$(readelf -d $p | grep -c NEEDED)" = 1 ] && readelf -d $p | grep -q 'NEEDED.*\[libc\.so\]' \
+                    || die "$p needs more than libc.so: $(readelf -d $p | grep NEEDED)"
+            fi
+        done
+        [ "$(./hello-c)" = "c 42" ] || die "hello-c printed the wrong line"
+    done
+}
+
+run_phases

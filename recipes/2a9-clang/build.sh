@@ -1,4 +1,4 @@
-# Stage 2a9: LLVM 17.0.6's clang and lld, compiled by 2a5b's GCC 10 (static against 2a3's musl)
+# Stage 2a9: LLVM 17.0.6's clang and lld, compiled by 2a5c's GCC 10 (static against 2a3's musl)
 # with 2a7's cmake, 2a8's python and 2a0's make; then compiler-rt's builtins and crt files,
 # libunwind, libc++abi and libc++, compiled by that clang and linked by that lld. The compiler of
 # the later stages. Phases and the guest's rules: recipes/lib/build.sh.

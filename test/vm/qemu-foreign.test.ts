@@ -2,7 +2,7 @@
 // (MetaTree root and /out, spill files on a simulated NTFS-like file system) and must give the
 // locked output. QEMU reaches such trees only through our own 9p server, so the boot goes over
 // virtio-serial although this QEMU has virtio-9p. The i386 side runs under v86
-// (test/vm/v86-foreign.test.ts); x86_64 1-stage1 in foreign mode: test-slow/stage1-foreign.test.ts.
+// (test/vm/v86-foreign.test.ts); x86_64 1-stage1 in foreign mode: test-slow/stage1-shares.test.ts.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";

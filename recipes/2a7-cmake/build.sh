@@ -4,6 +4,10 @@
 STAGE=2a7-cmake
 SRC=cmake-3.25.1
 HEADERS=/store/2a6-linux-headers/include
+# Not the default "/tmp/ /sources/": cmake itself holds "/tmp/" (its temporary-file code), and its
+# modules name "${CMAKE_ANDROID_NDK}/sources/cxx-stl" and "/path/to/boost/sources/". A leak would
+# name the build tree, the DESTDIR or this source's file in the sources share.
+LEAK_STRINGS="/tmp/$SRC /tmp/dest /sources/$SRC"
 
 do_prepare() {
     # CMake's Makefile generator writes "SHELL = /bin/sh" into every Makefile it makes, and its

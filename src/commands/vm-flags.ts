@@ -30,7 +30,7 @@ export const VM_HELP = `  --seed FILE      use this static x86_64 tcc as the see
                    and symlinks kept by our 9p server: exact on any host file system), foreign
                    (memory over a simulated NTFS-like file system, for tests) or auto (default:
                    memory on Windows and macOS where the backend serves the shares, else host);
-                   memory and foreign need --backend v86 for now
+                   memory and foreign: QEMU (over virtio-serial) or v86, not --runner native
   --mirror DIR|URL extra download source, flat, keyed by file name (repeatable)
   --verbose        show the console live and tool details
 Kernels, seeds and sources are provided only for stages that are built; a cached chain needs none.`;

@@ -1,16 +1,22 @@
 // `zilchboot build 0-smoke --share-fs foreign` on x86_64 runs in QEMU with foreign-mode shares
 // (MetaTree root and /out, spill files on a simulated NTFS-like file system) and must give the
 // locked output. QEMU reaches such trees only through our own 9p server, so the boot goes over
-// virtio-serial although this QEMU has virtio-9p. The i386 side runs under v86
+// virtio-serial although this QEMU has virtio-9p. The i386 guest does the same under
+// qemu-system-i386 (its pre-init runs on the i386 seed) and under v86
 // (test/vm/v86-foreign.test.ts); x86_64 1-stage1 in foreign mode: test-slow/stage1-shares.test.ts.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
+import os from "node:os";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
+import { createHostSession } from "../../src/host-session.js";
+import { recipesDir } from "../../src/paths.js";
+import { provideKernel, provideSeed, type ProvisionOptions } from "../../src/provision.js";
+import { buildTarget } from "../../src/stages/chain.js";
 import type { StageReport } from "../../src/progress.js";
 import { readLock } from "../../src/store/lock.js";
-import { CLI, testHome, type TestHome } from "../helpers/home.js";
+import { CLI, copyRecipes, tempDir, testHome, type TestHome } from "../helpers/home.js";
 import { provisioned } from "../helpers/provisioned.js";
 
 let home: TestHome;
@@ -42,4 +48,24 @@ test("0-smoke in QEMU with foreign-mode shares gives the locked output, over vir
   assert.equal(row?.action, "built");
   assert.equal(row?.outputSha256, locked);
   assert.match(row?.engine ?? "", /9p over virtio-serial \(unix socket\)/);
+});
+
+test("0-smoke-i386 in qemu-system-i386 with foreign-mode shares gives the locked output, over virtio-serial", async () => {
+  // The i386 kernel and seed as the CLI would provide them (built here, or the kit lock's bytes).
+  const options: ProvisionOptions = { mirrors: [], progress: false, log: () => {}, verbose: false, jobs: os.availableParallelism() };
+  await provideKernel(undefined, options, "i386");
+  await provideSeed(undefined, options, "i386");
+  const scratch = await tempDir("qemu-foreign-i386");
+  try {
+    const recipes = await copyRecipes(path.join(scratch, "recipes"));
+    const logged: string[] = [];
+    const session = createHostSession({ home: path.join(scratch, "home"), recipesRoot: recipes, backend: "qemu", accel: "tcg", shareFs: "foreign", vm: { cpus: 1 }, log: (line) => logged.push(line) });
+    const entry = await buildTarget(session, "0-smoke-i386");
+    assert.equal(entry.record.outputSha256, (await readLock(path.join(recipesDir(), "lock.json"))).stages["0-smoke-i386"].output);
+    assert.match(entry.record.engine, /^qemu .*9p over virtio-serial \(unix socket\)/);
+    assert.ok(logged.some((line) => /shares in foreign mode/.test(line)), logged.join("\n"));
+    assert.equal(await fs.readFile(path.join(entry.outDir, "hello.txt"), "utf8"), "hello from the seed tcc\n");
+  } finally {
+    await fs.rm(scratch, { recursive: true, force: true });
+  }
 });

@@ -50,7 +50,9 @@ export class NativeBackend implements VmBackend {
       initOutputMs ??= Math.round(performance.now() - started);
       spec.onConsoleLine?.(line);
     });
-    const child = execa("unshare", ["--user", "--map-root-user", "--mount", "--net", "--pid", "--fork", "sh", "-c", NAMESPACE_SCRIPT, "sh", spec.rootDir, spec.outDir, spec.scratchDir ?? "", ...env, await chrootBinary(), spec.rootDir, ...argv], {
+    // --kill-child: killing unshare (stop, timeout) must kill the namespace's init too, whose death
+    // takes every other process of the namespace with it; without it a stopped build runs on.
+    const child = execa("unshare", ["--user", "--map-root-user", "--mount", "--net", "--pid", "--fork", "--kill-child", "sh", "-c", NAMESPACE_SCRIPT, "sh", spec.rootDir, spec.outDir, spec.scratchDir ?? "", ...env, await chrootBinary(), spec.rootDir, ...argv], {
       reject: false, stdin: "ignore", all: true, buffer: false, cancelSignal: signal, timeout: spec.timeoutMs, killSignal: "SIGKILL", forceKillAfterDelay: false, extendEnv: false, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     });
     child.all?.on("data", (chunk: Buffer) => consoleLog.write(chunk));

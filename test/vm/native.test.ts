@@ -48,3 +48,38 @@ test("a scratch directory becomes the stage's /tmp, so a failed build's tree sta
   assert.deepEqual(await fs.readdir(scratchDir), []);
   await fs.rm(runDir, { recursive: true, force: true });
 });
+
+/** Host processes whose command line names the fixture (tcc -run /recipe/linger.c and its fork). */
+async function lingering(): Promise<number> {
+  let count = 0;
+  for (const pid of (await fs.readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
+    const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes("/recipe/linger.c")) count++;
+  }
+  return count;
+}
+
+test("stopping a native build kills every process in it, not only unshare", { timeout: 60_000 }, async () => {
+  const { seed } = await provisioned();
+  const runDir = await tempDir("native-linger");
+  const { rootDir, outDir } = await assembleShare(runDir, {
+    seed, recipeDir: path.join(repoRoot, "test", "fixtures", "native-linger"), guestDir: guestDir(), sources: {}, dependencies: {},
+  });
+  const stop = new AbortController();
+  const run = new NativeBackend().boot({
+    kernel: "", rootDir, outDir, init: "/store/0-tcc-seed", initArgs: ["-nostdinc", "-nostdlib", "-I/guest", "-run", "/recipe/linger.c"],
+    memoryMiB: 256, cpus: 1, timeoutMs: 120_000, consoleLog: path.join(runDir, "console.log"),
+    onConsoleLine: (line) => { if (line.includes("forked")) stop.abort(); },
+  }, stop.signal);
+  const result = await run;
+  assert.equal(result.outcome.kind, "backend-error", JSON.stringify(result.outcome));
+  assert.ok(stop.signal.aborted, "the program forked before it was stopped");
+  // The namespace's init dies with unshare, and the kernel then kills the rest of the namespace.
+  let left = await lingering();
+  for (let i = 0; i < 50 && left > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    left = await lingering();
+  }
+  assert.equal(left, 0, "processes of the stopped build are still running");
+  await fs.rm(runDir, { recursive: true, force: true });
+});

@@ -7,7 +7,7 @@ import { alive, findQemu } from "../helpers/processes.js";
 import { startPty } from "../helpers/pty-session.js";
 import { testHomeWithStage1, type Stage1Home } from "../helpers/stage1.js";
 
-const PROMPT = /1-stage1:before# $/;
+const PROMPT = /1-stage1:before# /;
 // After the CLI ends, the same terminal reports its mode: raw mode would show -icanon -echo.
 const THEN_STTY = `; echo "cli-exit=$?"; stty -a`;
 
@@ -40,14 +40,14 @@ test("shell 1-stage1 runs commands on read-only inputs, follows the window size,
 
   let mark = term.output().length;
   term.write("ls /store\r");
-  await term.waitFor(/ls \/store\r?\r\n0-tcc-seed\r?\r\n1-stage1:before# $/, mark);
+  await term.waitFor(/ls \/store\r?\r\n0-tcc-seed\r?\r\n1-stage1:before# /, mark);
 
   mark = term.output().length;
   term.write("echo hi > /x\r");
-  await term.waitFor(/can't create \/x: Read-only file system[\s\S]*1-stage1:before# $/, mark);
+  await term.waitFor(/can't create \/x: Read-only file system[\s\S]*1-stage1:before# /, mark);
   mark = term.output().length;
   term.write("echo scratch > /out/x && cat /out/x\r");
-  await term.waitFor(/\nscratch\r?\r\n1-stage1:before# $/, mark);
+  await term.waitFor(/\nscratch\r?\r\n1-stage1:before# /, mark);
 
   // Keystroke echo: the guest's tty echoes every byte the terminal sends.
   const echoes: number[] = [];
@@ -68,7 +68,7 @@ test("shell 1-stage1 runs commands on read-only inputs, follows the window size,
   for (const deadline = Date.now() + 60_000; widest <= 12 && Date.now() < deadline;) {
     mark = term.output().length;
     term.write("ls /zilchboot/shell/bin\r");
-    await term.waitFor(/\r\n1-stage1:before# $/, mark);
+    await term.waitFor(/\r\n1-stage1:before# /, mark);
     widest = Math.max(...term.output().slice(mark).split("\n").map((line) => line.trim().split(/\s+/).length));
   }
   assert.ok(widest > 12, `ls put at most ${widest} names on a line at 200 columns`);
@@ -80,10 +80,10 @@ test("shell 1-stage1 runs commands on read-only inputs, follows the window size,
   term.write(`ash -c 'trap "echo trapped-$((40+2)); exit 9" INT; echo ready-$((20+1)); while :; do sleep 1; done'\r`);
   await term.waitFor(/\nready-21\r?\r\n/, mark, 30_000);
   term.write("\x03");
-  await term.waitFor(/trapped-42[\s\S]*1-stage1:before# $/, mark, 30_000);
+  await term.waitFor(/trapped-42[\s\S]*1-stage1:before# /, mark, 30_000);
   mark = term.output().length;
   term.write("echo status=$?\r");
-  await term.waitFor(/\nstatus=9\r?\r\n1-stage1:before# $/, mark);
+  await term.waitFor(/\nstatus=9\r?\r\n1-stage1:before# /, mark);
 
   term.write("exit 7\r");
   assert.equal(await term.exited, 0);

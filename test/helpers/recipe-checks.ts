@@ -185,15 +185,13 @@ export async function syntaxProblems(ash: string, scripts: readonly string[], ro
   return problems;
 }
 
-/** The end of the chain: the stage no other stage lists as an input, highest name first
- *  (numeric-aware, so 2a10 comes after 2a9). */
-export function lastStage(stages: readonly StageRecipe[]): string {
+/** The ends of the chain: every stage no other stage lists as an input (the last compiler, but
+ *  also check stages like the GCC 10 fixpoint), in name order (numeric-aware: 2a10 after 2a9). */
+export function leafStages(stages: readonly StageRecipe[]): string[] {
   const dependedOn = new Set(stages.flatMap((s) => s.inputs));
   const leaves = stages.map((s) => s.name).filter((name) => !dependedOn.has(name));
-  const sorted = leaves.sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-  const last = sorted.at(-1);
-  if (!last) throw new Error("no stage is a leaf of the chain (every stage is some stage's input)");
-  return last;
+  if (leaves.length === 0) throw new Error("no stage is a leaf of the chain (every stage is some stage's input)");
+  return leaves.sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
 }
 
 /** `target` and every stage it needs, each after its inputs. */

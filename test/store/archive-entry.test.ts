@@ -10,6 +10,8 @@ import { ZilchError } from "../../src/errors.js";
 import { packOutput } from "../../src/cache/output-archive.js";
 import { adoptArchive, archiveIdentity, writeEntryArchive } from "../../src/store/archive-entry.js";
 import { captureOutput } from "../../src/store/manifest.js";
+import { collectGarbage } from "../../src/store/gc.js";
+import { recordInLock } from "../../src/store/lock.js";
 import { commitEntry, findEntry, listEntries, type BuildRecord } from "../../src/store/store.js";
 import { entryTree, parseStore, resolveStore } from "../../src/store/store-mode.js";
 import { tempHome } from "../helpers/store-entries.js";
@@ -125,6 +127,23 @@ test("an archive entry is committed, found and listed as an archive; a forced re
   assert.equal(replaced.archive, null);
   assert.equal(entryTree(replaced, "zilchboot shell"), path.join(replaced.dir, "out"));
   assert.deepEqual((await fs.readdir(replaced.dir)).sort(), ["out", "record.json"]);
+});
+
+test("gc keeps an archive entry the lock names and removes one it does not", async (t) => {
+  const home = await tempHome(t, "archive-gc");
+  const root = path.join(home, "tree");
+  await awkwardTree(root);
+  const identity = await captureOutput(root);
+  for (const stage of ["2x-kept", "2x-gone"]) {
+    const staging = path.join(home, "runs", stage, "entry");
+    await writeEntryArchive(staging, identity, reader(root));
+    await commitEntry(home, staging, record(stage, identity.sha256));
+  }
+  const lockFile = path.join(home, "lock.json");
+  await recordInLock(lockFile, "2x-kept", identity.sha256, null);
+  const report = await collectGarbage({ workDir: home, lockFile });
+  assert.deepEqual(report.removedEntries.map((dir) => path.basename(dir)), ["2x-gone-aaaaaaaaaaaaaaaa"]);
+  assert.deepEqual((await listEntries(home)).map((e) => [e.record.stage, e.archive !== null]), [["2x-kept", true]]);
 });
 
 test("ZILCHBOOT_STORE: auto is archive on Windows and macOS, tree elsewhere; other values are refused", () => {

@@ -9,6 +9,7 @@ import { cacheDir, recipesDir, workDir } from "./paths.js";
 import { guestDir, hostProvisioner } from "./provision.js";
 import type { StageRecipe } from "./stages/recipe.js";
 import type { ShareFsRequest } from "./stages/share-fs-mode.js";
+import type { StoreRequest } from "./store/store-mode.js";
 import type { Provisioner, Reproduction, Session, StageRunner, VmSettings } from "./stages/session.js";
 import type { BackendRequest } from "./vm/select.js";
 import type { TransportRequest } from "./vm/share-transport.js";
@@ -38,6 +39,8 @@ export interface HostSessionOptions {
   cache?: StageCache | null;
   /** --share-fs (share-fs-mode.ts). */
   shareFs?: ShareFsRequest;
+  /** ZILCHBOOT_STORE (store-mode.ts). */
+  store?: StoreRequest;
 }
 
 export function createHostSession(opts: HostSessionOptions = {}): Session {
@@ -66,6 +69,7 @@ export function createHostSession(opts: HostSessionOptions = {}): Session {
     reproduce: opts.reproduce ?? { env: {}, flags: [], native: opts.runner === "native" },
     cache: opts.cache ?? null,
     shareFs: opts.shareFs,
+    store: opts.store,
   };
 }
 

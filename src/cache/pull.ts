@@ -2,11 +2,15 @@
 // in a fresh run directory, committed by one rename with its record. Nothing from the server
 // reaches the store unchecked: the record must be trusted (trust.ts), the blob must hash to its
 // key, and the unpacked tree's output identity must equal the record's (and so the lock's or the
-// signed one). Any failure is a warning line and the caller builds the stage instead.
+// signed one). An archive store (store-mode.ts) keeps the blob itself as the entry's out.tar once
+// the identity read from it passes the same check. Any failure is a warning line and the caller
+// builds the stage instead.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { claimEntry } from "../store/entry-lock.js";
-import { captureOutput } from "../store/manifest.js";
+import { adoptArchive } from "../store/archive-entry.js";
+import { captureOutput, type OutputIdentity } from "../store/manifest.js";
+import { resolveStore } from "../store/store-mode.js";
 import { commitEntry, type BuildRecord, type StoreEntry } from "../store/store.js";
 import { casPath } from "./cache-record.js";
 import { CacheOversize } from "./http-client.js";
@@ -42,15 +46,7 @@ export async function pullIntoStore(cache: StageCache, request: PullRequest): Pr
     if (got.sha256 !== record.archive.sha256) throw new Refused(`the cache served other bytes for cas/${record.archive.sha256.slice(0, 16)}… (they hash to ${got.sha256.slice(0, 16)}…)`);
     if (got.size !== record.archive.size) throw new Refused(`cas/${record.archive.sha256.slice(0, 16)}… has ${got.size} bytes, its record says ${record.archive.size}`);
     const staging = path.join(claim.runDir, "entry");
-    const outDir = path.join(staging, "out");
-    await (await import("./output-archive.js")).unpackOutput(blob, outDir).catch((error: Error) => {
-      throw new Refused(error.message);
-    });
-    await fs.rm(blob);
-    const output = await captureOutput(outDir).catch((error: Error) => {
-      throw new Refused(error.message);
-    });
-    if (output.sha256 !== record.output) throw new Refused(`the unpacked output's identity is ${output.sha256.slice(0, 16)}…, its record says ${record.output.slice(0, 16)}…`);
+    const output = resolveStore(request.store) === "archive" ? await adopted(staging, blob, record.output) : await unpacked(staging, blob, record.output);
     const pullMs = Math.round(performance.now() - started);
     const stored: BuildRecord = {
       stage,
@@ -78,4 +74,25 @@ export async function pullIntoStore(cache: StageCache, request: PullRequest): Pr
     await fs.rm(claim.runDir, { recursive: true, force: true, maxRetries: 5 }).catch((error: Error) => cache.warn(`${stage}: could not remove ${claim.runDir} (${error.message})`));
     await claim.release();
   }
+}
+
+/** The blob unpacked to `<staging>/out`, with the identity of what was unpacked. */
+async function unpacked(staging: string, blob: string, expected: string): Promise<OutputIdentity> {
+  const outDir = path.join(staging, "out");
+  await (await import("./output-archive.js")).unpackOutput(blob, outDir).catch((error: Error) => {
+    throw new Refused(error.message);
+  });
+  await fs.rm(blob);
+  const output = await captureOutput(outDir).catch((error: Error) => {
+    throw new Refused(error.message);
+  });
+  if (output.sha256 !== expected) throw new Refused(`the unpacked output's identity is ${output.sha256.slice(0, 16)}…, its record says ${expected.slice(0, 16)}…`);
+  return output;
+}
+
+/** The blob itself as `<staging>/out.tar`, once the identity read from it is the record's. */
+async function adopted(staging: string, blob: string, expected: string): Promise<OutputIdentity> {
+  return adoptArchive(staging, blob, expected).catch((error: Error) => {
+    throw new Refused(error.message);
+  });
 }

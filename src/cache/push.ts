@@ -2,10 +2,12 @@
 // it, so a reader never finds a record whose blob was not uploaded. Only outputs this machine
 // trusts are offered: a locked stage's entry must hold the locked output. The record is signed
 // when a signing key is configured; an unsigned record of an unlocked stage is ignored by readers
-// until the lock lists its output. A failed push is a warning: the build already succeeded.
+// until the lock lists its output. A failed push is a warning: the build already succeeded. An
+// archive entry's out.tar is the blob as it is (the same canonical tar packOutput writes).
 import fs from "node:fs/promises";
 import path from "node:path";
 import { createRunDir } from "../store/run-dir.js";
+import { sha256File } from "../sha256.js";
 import type { StoreEntry } from "../store/store.js";
 import { acPath, casPath, RECORD_FORMAT, recordBytes, type CacheRecord } from "./cache-record.js";
 import { signRecord } from "./signing.js";
@@ -22,9 +24,15 @@ export async function pushFromStore(cache: StageCache, entry: StoreEntry, locked
     // another output, unsigned where we sign, a blob evicted) is replaced.
     if (existing && "record" in existing && existing.record.output === outputSha256 && (await cache.http.has(casPath(existing.record.archive.sha256)))) return;
     const key = await cache.signing();
-    run = await createRunDir(home, `push-${path.basename(entry.dir)}`);
-    const blob = path.join(run.dir, "archive.tar");
-    const archive = await (await import("./output-archive.js")).packOutput(entry.outDir, blob);
+    let blob = entry.archive;
+    let archive;
+    if (blob === null) {
+      run = await createRunDir(home, `push-${path.basename(entry.dir)}`);
+      blob = path.join(run.dir, "archive.tar");
+      archive = await (await import("./output-archive.js")).packOutput(entry.outDir, blob);
+    } else {
+      archive = { sha256: await sha256File(blob), size: (await fs.stat(blob)).size };
+    }
     if (!(await cache.http.has(casPath(archive.sha256)))) await cache.http.put(casPath(archive.sha256), { file: blob }, `${stage} (push)`);
     const record: CacheRecord = {
       format: RECORD_FORMAT,

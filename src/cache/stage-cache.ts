@@ -4,6 +4,7 @@
 import type { KeyObject } from "node:crypto";
 import type { StageInputs } from "../stages/input-hash.js";
 import type { StoreEntry } from "../store/store.js";
+import type { StoreRequest } from "../store/store-mode.js";
 import { acPath, casPath, MAX_RECORD_BYTES, parseRecord, type CacheRecord } from "./cache-record.js";
 import { CacheHttp, CacheRefused, CacheUnreachable } from "./http-client.js";
 import { describeCache, type CacheSettings } from "./settings.js";
@@ -23,6 +24,8 @@ export interface PullRequest {
   /** The lock's output for the stage, or null when it has none. */
   locked: string | null;
   home: string;
+  /** How the pulled entry is kept (store-mode.ts); default auto. */
+  store?: StoreRequest;
 }
 
 export class StageCache {

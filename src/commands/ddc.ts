@@ -5,6 +5,7 @@ import { Progress } from "../progress.js";
 import { buildTarget } from "../stages/chain.js";
 import { DDC_STAGE, DDC_TCC, REFERENCE_STAGE, REFERENCE_TCC, ddcVerdict, describeVerdict } from "../stages/ddc.js";
 import type { StoreEntry } from "../store/store.js";
+import { entryTree } from "../store/store-mode.js";
 import type { CommandContext } from "./context.js";
 import { VM_HELP, progressHooks, sessionFromFlags } from "./vm-flags.js";
 import { noPositionals } from "./words.js";
@@ -28,13 +29,16 @@ export async function run(ctx: CommandContext): Promise<void> {
     progress.stopLive();
   }
   for (const line of progress.summary()) ctx.log(line);
-  const verdict = await ddcVerdict(ddc.outDir, reference.outDir);
+  // The verdict compares two files on the host: both entries must be directories.
+  const ddcDir = entryTree(ddc, "zilchboot ddc");
+  const referenceDir = entryTree(reference, "zilchboot ddc");
+  const verdict = await ddcVerdict(ddcDir, referenceDir);
   for (const line of describeVerdict(verdict)) ctx.print(line);
   if (!verdict.identical) {
     throw new ZilchError({
       code: "STAGE",
       message: `diverse double-compile failed: the x86_64 tcc built from the i386 seed differs from ${REFERENCE_STAGE}'s at byte offset ${verdict.firstDifference}`,
-      hint: `compare ${path.join(ddc.outDir, DDC_TCC)} with ${path.join(reference.outDir, REFERENCE_TCC)} (cmp -l); the 1-ddc log says which parts differ`,
+      hint: `compare ${path.join(ddcDir, DDC_TCC)} with ${path.join(referenceDir, REFERENCE_TCC)} (cmp -l); the 1-ddc log says which parts differ`,
     });
   }
 }

@@ -31,6 +31,9 @@ export const VM_HELP = `  --seed FILE      use this static x86_64 tcc as the see
                    (memory over a simulated NTFS-like file system, for tests) or auto (default:
                    memory on Windows and macOS where the backend serves the shares, else host);
                    memory and foreign: QEMU (over virtio-serial) or v86, not --runner native
+  ZILCHBOOT_STORE  (variable) how new store entries keep their output: tree (a directory), archive
+                   (its canonical tar, exact on any host file system; its dependants run with
+                   --share-fs memory) or auto (default: archive on Windows and macOS, else tree)
   --mirror DIR|URL extra download source, flat, keyed by file name (repeatable)
   --verbose        show the console live and tool details
 Kernels, seeds and sources are provided only for stages that are built; a cached chain needs none.`;
@@ -38,7 +41,7 @@ Kernels, seeds and sources are provided only for stages that are built; a cached
 /** Variables that move recipes, store or caches: a reproducing command must carry them. */
 const PLACE_VARIABLES = ["ZILCHBOOT_HOME", "ZILCHBOOT_RECIPES", "ZILCHBOOT_IMAGES", "ZILCHBOOT_CACHE", "ZILCHBOOT_SEABIOS_DIR"];
 /** Variables that change how a stage runs without moving anything, kept as they are. */
-const MODE_VARIABLES = ["ZILCHBOOT_SHARE_FS"];
+const MODE_VARIABLES = ["ZILCHBOOT_SHARE_FS", "ZILCHBOOT_STORE"];
 
 /** The flags (values resolved to absolute paths) and variables that shape a stage's run. */
 export function reproduction(ctx: Pick<CommandContext, "options">, env: NodeJS.ProcessEnv = process.env): Reproduction {
@@ -68,6 +71,7 @@ export async function sessionFromFlags(ctx: CommandContext, progress?: Progress,
   const backend = str(ctx, "backend") === undefined ? undefined : (await import("../vm/select.js")).parseBackend(str(ctx, "backend"));
   const transport = str(ctx, "transport") === undefined ? undefined : (await import("../vm/share-transport.js")).parseTransport(str(ctx, "transport"));
   const shareFs = await shareFsFromFlags(ctx);
+  const store = (await import("../store/store-mode.js")).storeFromEnv();
   // build and verify use the shared cache (--cache, ZILCHBOOT_CACHE_URL); shell and ddc do not.
   const cache = opts.cache ? await stageCacheFromFlags(ctx, recipesDir(), progress) : null;
   return createHostSession({
@@ -92,6 +96,7 @@ export async function sessionFromFlags(ctx: CommandContext, progress?: Progress,
     signal: ctx.signal,
     reproduce: reproduction(ctx),
     shareFs,
+    store,
   });
 }
 

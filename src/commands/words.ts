@@ -12,5 +12,5 @@ export function noPositionals(ctx: CommandContext, command: string): void {
 /** One line per store entry, as `build` and `ls` print it. */
 export function describeEntry(entry: StoreEntry): string {
   const r = entry.record;
-  return `${r.stage}  out ${r.outputSha256}  ${r.outputFiles} files ${r.outputBytes} bytes  ${entry.outDir}`;
+  return `${r.stage}  out ${r.outputSha256}  ${r.outputFiles} files ${r.outputBytes} bytes  ${entry.archive ?? entry.outDir}`;
 }

@@ -12,6 +12,7 @@ import type { Session } from "../stages/session.js";
 import { readLock } from "../store/lock.js";
 import { createRunDir } from "../store/run-dir.js";
 import { listEntries, type StoreEntry } from "../store/store.js";
+import { entryTree } from "../store/store-mode.js";
 import type { VmBackend } from "../vm/backend.js";
 import { sessionScript, type ShellMode } from "./guest-session.js";
 import { assembleShellShare } from "./shell-share.js";
@@ -66,6 +67,12 @@ export async function prepareShell(opts: PrepareShellOptions): Promise<PreparedS
   const { stage, inputs } = await buildInputs(session, opts.stage);
   const output = opts.mode === "after" ? await buildTarget(session, stage.name) : undefined;
   const tools = await stage1Entry(stage, inputs, session);
+  // The shell's VM always gets host directories (linked trees): archive entries are refused here,
+  // before anything is assembled.
+  const needs = "zilchboot shell";
+  const dependencies = Object.fromEntries(Object.entries(inputs).map(([name, e]) => [name, entryTree(e, needs)]));
+  const outputTree = output ? entryTree(output, needs) : undefined;
+  const toolsTree = entryTree(tools, needs);
   // The console helper runs under the x86_64 seed whatever the stage sees.
   const seed = (await session.provision.seed("x86_64")).path;
   const boot = await bootMaterials(session, stage, seesSeedAndGuest(stage) ? seed : null);
@@ -86,10 +93,10 @@ export async function prepareShell(opts: PrepareShellOptions): Promise<PreparedS
         recipeDir: stage.dir,
         recipeLib: stage.lib,
         sources: Object.fromEntries(Object.values(boot.sources).map((s) => [s.servedAs, s.path])),
-        dependencies: Object.fromEntries(Object.entries(inputs).map(([name, e]) => [name, e.outDir])),
+        dependencies,
       },
-      output: output ? { stageName: stage.name, outDir: output.outDir } : undefined,
-      stage1OutDir: tools.outDir,
+      output: outputTree ? { stageName: stage.name, outDir: outputTree } : undefined,
+      stage1OutDir: toolsTree,
       seed,
       sessionScript: sessionScript({ stage, mode: opts.mode, rerun: opts.rerun, cpus: boot.cpus }),
     });

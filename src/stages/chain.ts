@@ -213,7 +213,7 @@ async function walk(session: Session, target: string, mode: WalkMode, hooks: Cha
  *  cache's sake: a bad entry or a server that is down is a warning line. */
 async function pullStep(session: Session, step: PlanStep, force: boolean): Promise<StoreEntry | null> {
   if (!session.cache || force || step.verdict !== "build" || !step.inputs || !step.inputHash) return null;
-  return session.cache.pull({ stage: step.stage.name, inputHash: step.inputHash, inputs: step.inputs, locked: step.locked, home: session.home });
+  return session.cache.pull({ stage: step.stage.name, inputHash: step.inputHash, inputs: step.inputs, locked: step.locked, home: session.home, store: session.store });
 }
 
 async function runStep(
@@ -239,6 +239,7 @@ async function runStep(
     timeoutMs: session.vm.timeoutMs,
     rerunHint: rerunHint(stage, session.reproduce, boot.cpus),
     shareFs: session.shareFs,
+    store: session.store,
     onConsoleLine: session.onConsoleLine,
     log: session.log,
     signal: session.signal,

@@ -7,7 +7,8 @@ import { ZilchError } from "../errors.js";
 import { claimEntry, withEntriesPinned } from "../store/entry-lock.js";
 import { commitEntry, listEntries, type BuildRecord, type StoreEntry } from "../store/store.js";
 import { checkLock, readLock, recordInLock } from "../store/lock.js";
-import { captureOutput, describeManifestDiff, diffManifests, type ManifestEntry } from "../store/manifest.js";
+import { describeManifestDiff, diffManifests, type ManifestEntry } from "../store/manifest.js";
+import { entryTree, resolveStore, type StoreRequest } from "../store/store-mode.js";
 import { createRunDir } from "../store/run-dir.js";
 import type { BootSpec, VmBackend, VmRun } from "../vm/backend.js";
 import { materialiseMetaTree } from "../vm/p9/meta-output.js";
@@ -23,7 +24,7 @@ import { storeIndex } from "./plan-facts.js";
 import { rerunHint } from "./rerun-hint.js";
 import { hashTree } from "../store/tree-hash.js";
 import { sha256File } from "../sha256.js";
-import { outputFromTree, resolveShareFs, treeShares, type ShareFsRequest } from "./share-fs-mode.js";
+import { outputFromDir, outputFromTree, resolveShareFs, treeShares, type ShareFsRequest } from "./share-fs-mode.js";
 
 export type { ServedSource } from "./session.js";
 
@@ -52,6 +53,8 @@ export interface RunStageOptions {
   keep?: boolean;
   /** How the shares are stored on the host (share-fs-mode.ts); default auto. */
   shareFs?: ShareFsRequest;
+  /** How the output is stored (store-mode.ts, ZILCHBOOT_STORE); default auto. */
+  store?: StoreRequest;
   lock?: LockPolicy;
   /** false (verify): the output is compared, never stored. */
   commit: boolean;
@@ -74,7 +77,8 @@ export interface StageRunResult {
   logFile: string;
   /** The committed entry; null for verify. */
   entry: StoreEntry | null;
-  /** Where a kept verify output stays (with --keep); null otherwise. */
+  /** Where a kept verify output stays (with --keep: a directory, or a tar in an archive store);
+   *  null otherwise. */
   keptOutput: string | null;
 }
 
@@ -85,13 +89,16 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
   const logFile = await openRunLog(home, stage.name, path.basename(runDir).slice(-8));
   let succeeded = false;
   const outDir = path.join(runDir, "entry", "out");
+  const layout = resolveStore(opts.store);
+  const storedOutput = layout === "archive" ? `${outDir}.tar` : outDir;
   // Set in memory and foreign mode: /out lives in memory until the output is captured.
   let outTree: MetaTree | null = null;
   // With --keep, the native runner's /tmp (where recipes build) is a host directory in the run
   // directory, so a failed build's tree survives; otherwise it is a tmpfs.
   const scratchDir = opts.keep && opts.backend.name === "native" ? path.join(runDir, "tmp") : undefined;
   try {
-    const shareFs = resolveShareFs(opts.shareFs, opts.backend);
+    const dependencies = Object.values(opts.dependencies);
+    const shareFs = resolveShareFs(opts.shareFs, opts.backend, process.platform, dependencies.some((e) => e.archive !== null));
     const contents = {
       ...(seesSeedAndGuest(stage) && opts.seed ? { seed: opts.seed, guestDir: opts.guestDir } : {}),
       recipeDir: stage.dir,
@@ -114,22 +121,21 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
         onConsoleLine: opts.onConsoleLine,
       }, opts.signal);
     };
-    const dependencies = Object.values(opts.dependencies);
     let run: VmRun;
     if (shareFs === "host") {
+      // A host-directory root links the inputs' files: an archive entry has none to link.
+      const [needs, instead] = opts.backend.name === "native" ? ["--runner native", "or build with a VM runner and --share-fs memory"] : ["--share-fs host", "or use --share-fs memory"];
+      const trees = Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, entryTree(e, needs, instead)]));
       // Dependencies are pinned while they are linked in, so a forced rebuild in another process
       // cannot swap an entry out from under the share.
-      const { rootDir } = await withEntriesPinned(dependencies, () => assembleShare(runDir, {
-        ...contents,
-        dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.outDir])),
-      }), opts.log);
+      const { rootDir } = await withEntriesPinned(dependencies, () => assembleShare(runDir, { ...contents, dependencies: trees }), opts.log);
       run = await boot({ rootDir, outDir });
     } else {
       // The root serves the store entries' own files: they stay pinned for the whole run.
       run = await withEntriesPinned(dependencies, async () => {
         const shares = await treeShares(runDir, {
           ...contents,
-          dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, { outDir: e.outDir, manifest: e.record.manifest }])),
+          dependencies: Object.fromEntries(Object.entries(opts.dependencies).map(([name, e]) => [name, e.archive ? { archive: e.archive } : { outDir: e.outDir, manifest: e.record.manifest }])),
         }, shareFs);
         outTree = shares.outTree;
         return boot({ rootDir: path.join(runDir, "root"), outDir, rootTree: shares.rootTree, outTree: shares.outTree });
@@ -139,9 +145,10 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
     const failure = describeFailure(stage.name, run, logFile, timeoutMs, opts.rerunHint);
     if (failure) throw failure;
     // One walk: modes normalised in place, special files refused, the canonical manifest hashed;
-    // or, for an out share in memory, the manifest from its metadata (then written to outDir).
-    const output = outTree ? await outputFromTree(outTree, outDir) : await captureOutput(outDir);
-    await enforceLock(opts, output.sha256, output.manifest, runDir, logFile);
+    // or, for an out share in memory, the manifest from its metadata. Then the output is written
+    // as the store keeps it (a directory, or its canonical tar checked against that manifest).
+    const output = outTree ? await outputFromTree(outTree, outDir, layout) : await outputFromDir(outDir, layout);
+    await enforceLock(opts, output.sha256, output.manifest, storedOutput, logFile);
     const record: BuildRecord = {
       stage: stage.name,
       inputHash: opts.inputHash,
@@ -160,7 +167,7 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
     };
     const entry = opts.commit ? await commitEntry(home, path.join(runDir, "entry"), record, opts.replace === true, opts.log) : null;
     succeeded = true;
-    return { record, run, logFile, entry, keptOutput: !opts.commit && opts.keep ? outDir : null };
+    return { record, run, logFile, entry, keptOutput: !opts.commit && opts.keep ? storedOutput : null };
   } finally {
     const keepIt = opts.keep && (!succeeded || !opts.commit);
     // A kept failure shows what the guest left in /out, as a host directory would.
@@ -180,12 +187,12 @@ function sourceFiles(sources: Record<string, ServedSource>): Pick<BuildRecord, "
 /** Fails when the output differs from the lock (unless told to update it); records new stages,
  *  except under `verify`, which never writes the lock. A mismatch names the files that differ from
  *  the stored build of the locked output, when the store has one. */
-async function enforceLock(opts: RunStageOptions, output: string, manifest: ManifestEntry[], runDir: string, logFile: string): Promise<void> {
+async function enforceLock(opts: RunStageOptions, output: string, manifest: ManifestEntry[], storedOutput: string, logFile: string): Promise<void> {
   if (!opts.lock) return;
   const { file, mode } = opts.lock;
   const verdict = checkLock(await readLock(file), opts.stage.name, output);
   if (verdict.kind === "match") return;
-  const kept = opts.keep ? `the output is in ${path.join(runDir, "entry", "out")}` : "rerun with --keep to inspect the output";
+  const kept = opts.keep ? `the output is in ${storedOutput}` : "rerun with --keep to inspect the output";
   const details = verdict.kind === "mismatch" ? await lockedDiff(opts.home, opts.stage.name, verdict.expected, manifest) : [];
   if (mode === "verify") {
     const expected = verdict.kind === "mismatch" ? `${file} expects ${verdict.expected}` : `${file} has no entry for it`;
@@ -232,7 +239,7 @@ function describeFailure(stage: string, run: VmRun, logFile: string, timeoutMs: 
 
 /** One stage with the materials in hand (tests, benchmarks): the planner decides reuse or build,
  *  then runStage builds. Chains go through chain.ts instead. */
-export type BuildStageOptions = Pick<RunStageOptions, "stage" | "guestDir" | "sources" | "dependencies" | "backend" | "cpus" | "memoryMiB" | "timeoutMs" | "keep" | "shareFs" | "onConsoleLine" | "log" | "signal"> & {
+export type BuildStageOptions = Pick<RunStageOptions, "stage" | "guestDir" | "sources" | "dependencies" | "backend" | "cpus" | "memoryMiB" | "timeoutMs" | "keep" | "shareFs" | "store" | "onConsoleLine" | "log" | "signal"> & {
   workDir: string;
   seed: string;
   kernel: KernelChoice | { path: string; identity: unknown };

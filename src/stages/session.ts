@@ -8,6 +8,7 @@ import type { SourceUse } from "../sources/pins.js";
 import type { VmBackend } from "../vm/backend.js";
 import type { StageRecipe } from "./recipe.js";
 import type { ShareFsRequest } from "./share-fs-mode.js";
+import type { StoreRequest } from "../store/store-mode.js";
 
 /** A verified source as the guest sees it: /sources/<servedAs> (a file, or an unpacked tree). */
 export interface ServedSource {
@@ -80,6 +81,8 @@ export interface Session {
   cache?: StageCache | null;
   /** How shares are stored on the host (`--share-fs`; default auto, see share-fs-mode.ts). */
   shareFs?: ShareFsRequest;
+  /** How new store entries keep their output (ZILCHBOOT_STORE; default auto, see store-mode.ts). */
+  store?: StoreRequest;
 }
 
 /** What the native runner passes as the kernel: nothing boots. */

@@ -7,11 +7,14 @@
 // - foreign: memory, with the spill files on a simulated NTFS-like file system (foreign-fs.ts),
 //   to show on Linux that nothing depends on what such a host lacks.
 // auto (the default) is memory where the host's file system cannot hold Linux's metadata (Windows,
-// macOS) and the backend serves the shares itself, else host.
+// macOS), or where an input is a store archive (store-mode.ts: only a tree can serve it), and the
+// backend serves the shares itself; else host.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { ZilchError } from "../errors.js";
+import { writeEntryArchive } from "../store/archive-entry.js";
 import { captureOutput, describeManifestDiff, diffManifests, type OutputIdentity } from "../store/manifest.js";
+import type { StoreLayout } from "../store/store-mode.js";
 import type { VmBackend } from "../vm/backend.js";
 import { ForeignFs } from "../vm/p9/foreign-fs.js";
 import { nativeFs } from "../vm/p9/host-fs.js";
@@ -29,11 +32,11 @@ export function parseShareFs(value: string, from = "--share-fs"): ShareFsRequest
   throw new ZilchError({ code: "USAGE", message: `${from} must be ${SHARE_FS_VALUES.join(", ")}; got ${JSON.stringify(value)}`, hint: "foreign simulates an NTFS-like host file system for tests; memory is exact on any host" });
 }
 
-/** The mode a stage runs with on `backend`; an explicit memory or foreign on a backend that
- *  cannot serve such shares is one clear error. */
-export function resolveShareFs(request: ShareFsRequest | undefined, backend: VmBackend, platform: NodeJS.Platform = process.platform): ShareFsMode {
+/** The mode a stage runs with on `backend` (`archiveInputs`: a dependency is a store archive); an
+ *  explicit memory or foreign on a backend that cannot serve such shares is one clear error. */
+export function resolveShareFs(request: ShareFsRequest | undefined, backend: VmBackend, platform: NodeJS.Platform = process.platform, archiveInputs = false): ShareFsMode {
   const wanted = request ?? "auto";
-  if (wanted === "auto") return backend.servesShareTrees && (platform === "win32" || platform === "darwin") ? "memory" : "host";
+  if (wanted === "auto") return backend.servesShareTrees && (platform === "win32" || platform === "darwin" || archiveInputs) ? "memory" : "host";
   if (wanted !== "host" && !backend.servesShareTrees) throw shareFsUnsupported(wanted, backend.name);
   return wanted;
 }
@@ -68,21 +71,40 @@ export async function treeShares(runDir: string, contents: TreeContents, mode: "
 }
 
 /**
- * The output's identity from the out tree's metadata; then the tree is written to `outDir` for the
- * store and captured again, which must give the same identity: a store on a file system that cannot
- * hold it (no exec bits, no symlinks, names that fold case) fails here rather than storing other bits.
+ * The output's identity from the out tree's metadata. For an archive store the tree is written as
+ * `<outDir>.tar` (checked against that identity; outDir is removed); for a tree store it is written
+ * to `outDir` and captured again, which must give the same identity: a store on a file system that
+ * cannot hold it (no exec bits, no symlinks, names that fold case) fails here rather than storing
+ * other bits.
  */
-export async function outputFromTree(outTree: MetaTree, outDir: string): Promise<OutputIdentity> {
+export async function outputFromTree(outTree: MetaTree, outDir: string, layout: StoreLayout = "tree"): Promise<OutputIdentity> {
   const identity = await captureMetaTree(outTree);
+  if (layout === "archive") {
+    const files = new Map(outTree.list().flatMap(({ path: rel, node }) => (node.kind === "file" ? [[rel, node] as const] : [])));
+    await writeEntryArchive(path.dirname(outDir), identity, (rel) => outTree.openContent(files.get(rel)!));
+    await fs.rm(outDir, { recursive: true, force: true });
+    return identity;
+  }
   await materialiseMetaTree(outTree, outDir);
   const stored = await captureOutput(outDir);
   if (stored.sha256 !== identity.sha256) {
     throw new ZilchError({
       code: "STORE",
       message: `the output captured from the share (${identity.sha256}) changed when written to ${outDir} (${stored.sha256}): the store's file system cannot hold it exactly`,
-      hint: "keep ZILCHBOOT_HOME on a file system with exec bits, symlinks and case-sensitive names (store entries on NTFS are not supported yet); nothing was stored",
+      hint: "keep ZILCHBOOT_HOME on a file system with exec bits, symlinks and case-sensitive names, or keep store entries as archives (ZILCHBOOT_STORE=archive); nothing was stored",
       details: describeManifestDiff(diffManifests(identity.manifest, stored.manifest)),
     });
+  }
+  return identity;
+}
+
+/** The identity of a host-directory output (captureOutput: modes normalised in place); for an
+ *  archive store the directory is then written as `<outDir>.tar` and removed. */
+export async function outputFromDir(outDir: string, layout: StoreLayout = "tree"): Promise<OutputIdentity> {
+  const identity = await captureOutput(outDir);
+  if (layout === "archive") {
+    await writeEntryArchive(path.dirname(outDir), identity, (rel) => fs.open(path.join(outDir, ...rel.split("/")), "r"));
+    await fs.rm(outDir, { recursive: true, force: true });
   }
   return identity;
 }

@@ -1,12 +1,14 @@
 // The store: one directory per built stage, named by stage and input hash. A stage is built in a
 // run directory and renamed into store/ with its fsynced record.json only when it succeeded, so
 // an interrupted or failed build never leaves a half-written entry. Builds hold the entry's lock
-// (entry-lock.ts) from the cache check to the commit, so one entry is built by one process.
+// (entry-lock.ts) from the cache check to the commit, so one entry is built by one process. An
+// entry holds its output as out/ (a directory) or out.tar (its canonical tar; store-mode.ts).
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { ManifestEntry } from "./manifest.js";
 import type { SourceUse } from "../sources/pins.js";
 import { ZilchError } from "../errors.js";
+import { ARCHIVE_NAME } from "./archive-entry.js";
 import { fsyncDir, writeAtomic } from "./atomic-file.js";
 import { publishDir } from "./publish.js";
 import { quarantineEntry, readRecordState } from "./record.js";
@@ -37,7 +39,10 @@ export interface BuildRecord {
 
 export interface StoreEntry {
   dir: string;
+  /** `<dir>/out`: the output as a directory; absent when the entry is an archive. */
   outDir: string;
+  /** `<dir>/out.tar` when the entry keeps its output as its canonical tar, else null. */
+  archive: string | null;
   record: BuildRecord;
 }
 
@@ -49,8 +54,16 @@ export function entryName(stage: string, inputHash: string): string {
   return `${stage}-${inputHash.slice(0, 16)}`;
 }
 
-function entryAt(dir: string, record: BuildRecord): StoreEntry {
-  return { dir, outDir: path.join(dir, "out"), record };
+async function entryAt(dir: string, record: BuildRecord): Promise<StoreEntry> {
+  const archive = path.join(dir, ARCHIVE_NAME);
+  const isArchive = await fs.stat(archive).then((st) => st.isFile(), () => false);
+  return { dir, outDir: path.join(dir, "out"), archive: isArchive ? archive : null, record };
+}
+
+/** Whether a staging entry and a stored one keep the output the same way (tree or archive). */
+async function sameLayout(staging: string, dir: string): Promise<boolean> {
+  const has = (d: string) => fs.stat(path.join(d, ARCHIVE_NAME)).then(() => true, () => false);
+  return (await has(staging)) === (await has(dir));
 }
 
 /** The entry for these inputs, or null. A damaged entry is moved aside (with a warning) and is a miss. */
@@ -58,15 +71,16 @@ export async function findEntry(workDir: string, stage: string, inputHash: strin
   const dir = path.join(storeRoot(workDir), entryName(stage, inputHash));
   const state = await readRecordState(dir);
   if (state.kind === "corrupt") await quarantineEntry(dir, state.why, log);
-  return state.kind === "ok" && state.record.inputHash === inputHash ? entryAt(dir, state.record) : null;
+  return state.kind === "ok" && state.record.inputHash === inputHash ? await entryAt(dir, state.record) : null;
 }
 
 /**
- * Moves a finished staging dir (holding out/) into the store with `record`; call it holding the
- * entry's lock (claimEntry). An existing entry with the same output keeps its files (nothing is
- * deleted under a reader); `replace` (a forced rebuild) then renews only its record. A different
- * output replaces the entry only with `replace` (moved aside first, so the store never shows a
- * half-deleted entry); otherwise the build fails naming both hashes.
+ * Moves a finished staging dir (holding out/ or out.tar) into the store with `record`; call it
+ * holding the entry's lock (claimEntry). An existing entry with the same output keeps its files
+ * (nothing is deleted under a reader); `replace` (a forced rebuild) then renews only its record,
+ * unless the rebuild keeps the output the other way (tree or archive): that, like a different
+ * output, replaces the entry only with `replace` (moved aside first, so the store never shows a
+ * half-deleted entry); a different output without it fails the build naming both hashes.
  */
 export async function commitEntry(workDir: string, staging: string, record: BuildRecord, replace = false, log?: (line: string) => void): Promise<StoreEntry> {
   const dir = path.join(storeRoot(workDir), entryName(record.stage, record.inputHash));
@@ -80,10 +94,10 @@ export async function commitEntry(workDir: string, staging: string, record: Buil
     const existing = await readRecordState(dir);
     if (existing.kind === "corrupt") await quarantineEntry(dir, existing.why, log);
     if (existing.kind === "ok") {
-      if (existing.record.outputSha256 === record.outputSha256) {
+      if (existing.record.outputSha256 === record.outputSha256 && (!replace || (await sameLayout(staging, dir)))) {
         if (replace) await writeAtomic(path.join(dir, "record.json"), recordText);
         await fs.rm(staging, { recursive: true, force: true });
-        return entryAt(dir, replace ? record : existing.record);
+        return await entryAt(dir, replace ? record : existing.record);
       }
       if (!replace) {
         await fs.rm(staging, { recursive: true, force: true });
@@ -96,7 +110,7 @@ export async function commitEntry(workDir: string, staging: string, record: Buil
     // A lost race (possible only against a writer without the entry lock) loops to judge the winner.
     if ((await publishDir(staging, dir, { keepLoser: true })) === "published") {
       if (aside) await fs.rm(aside, { recursive: true, force: true });
-      return entryAt(dir, record);
+      return await entryAt(dir, record);
     }
   }
   throw new ZilchError({ code: "STORE", message: `cannot commit ${dir}: another process keeps replacing it`, hint: "stop the other zilchboot process writing this store and rerun" });
@@ -117,7 +131,7 @@ export async function listEntries(workDir: string): Promise<StoreEntry[]> {
   for (const name of names.filter((n) => !n.startsWith(".")).sort()) {
     const dir = path.join(storeRoot(workDir), name);
     const state = await readRecordState(dir);
-    if (state.kind === "ok") entries.push(entryAt(dir, state.record));
+    if (state.kind === "ok") entries.push(await entryAt(dir, state.record));
   }
   return entries;
 }

@@ -99,3 +99,34 @@ test("two clients pushing the same stage at once both succeed, and the server ho
   assert.deepEqual(reader.backend.boots, []);
   assert.equal(pulled.record.outputSha256, locked);
 });
+
+test("an archive store pushes its out.tar as the blob and pulls the checked blob as out.tar; a tree store pulls the same entry as a directory", async (t) => {
+  const nginx = await startNginx();
+  const root = await tempRoot("cache-archive");
+  t.after(async () => {
+    await nginx.stop();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+  const recipes = path.join(root, "recipes");
+  const runs = await twoStages(recipes, "archive");
+  const pusher = { ...(await client(path.join(root, "a"), { url: nginx.url, recipes, push: true, env: nginx.pushEnv, runs })), store: "archive" as const };
+  const built = await buildTarget(pusher, "0-base");
+  assert.ok(built.archive, "stored as an archive");
+  assert.deepEqual(warnings(pusher.lines), []);
+  assert.ok(pusher.lines.some((l) => /0-base: pushed to /.test(l)), pusher.lines.join("\n"));
+
+  const archived = { ...(await client(path.join(root, "b"), { url: nginx.url, recipes })), store: "archive" as const };
+  const pulled = await buildTarget(archived, "0-base");
+  assert.deepEqual(archived.backend.boots, [], "no VM booted");
+  assert.deepEqual(warnings(archived.lines), []);
+  assert.equal(pulled.record.engine, "cache");
+  assert.deepEqual((await fs.readdir(pulled.dir)).sort(), ["out.tar", "record.json"]);
+  assert.ok((await fs.readFile(pulled.archive!)).equals(await fs.readFile(built.archive!)), "the blob, byte for byte");
+  assert.deepEqual(pulled.record.manifest, built.record.manifest);
+
+  const tree = await client(path.join(root, "c"), { url: nginx.url, recipes });
+  const unpacked = await buildTarget(tree, "0-base");
+  assert.equal(unpacked.archive, null);
+  assert.equal(unpacked.record.outputSha256, built.record.outputSha256);
+  assert.equal(await fs.readFile(path.join(unpacked.outDir, "bin", "tool"), "utf8"), "#!tool archive\n");
+});

@@ -92,5 +92,5 @@ export async function testHomeWithStage1(prefix: string): Promise<Stage1Home> {
   const home = await testHome(prefix);
   const dir = path.join(home.home, "store", path.basename(entry.dir));
   await fs.cp(entry.dir, dir, { recursive: true, verbatimSymlinks: true });
-  return { ...home, stage1: { dir, outDir: path.join(dir, "out"), record: entry.record } };
+  return { ...home, stage1: { dir, outDir: path.join(dir, "out"), archive: entry.archive && path.join(dir, "out.tar"), record: entry.record } };
 }

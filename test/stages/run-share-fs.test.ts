@@ -1,13 +1,18 @@
 // runStage with the shares in memory (--share-fs memory|foreign), with a fake VM that writes /out
 // through the tree it is given: the stored output and its hash are the ones a host-directory run
-// gives, though the foreign run's spill files sat on a simulated NTFS-like file system.
+// gives, though the foreign run's spill files sat on a simulated NTFS-like file system. With an
+// archive store (ZILCHBOOT_STORE=archive) the output is stored as its canonical tar, and a stage
+// reading such an entry is served from inside the tar.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { packOutput } from "../../src/cache/output-archive.js";
+import { ZilchError } from "../../src/errors.js";
 import { guestDir } from "../../src/provision.js";
 import { loadStage } from "../../src/stages/recipe.js";
 import { buildStage, type BuildStageOptions } from "../../src/stages/run.js";
+import { archiveIdentity } from "../../src/store/archive-entry.js";
 import type { BootSpec } from "../../src/vm/backend.js";
 import { FakeBackend, type FakeRunPlan } from "../helpers/fake-vm.js";
 import { tempDir } from "../helpers/home.js";
@@ -64,4 +69,59 @@ test("memory mode (native spill files) stores the same output", async () => {
   const host = await build("host");
   const memory = await build("memory");
   assert.equal(memory.entry.record.outputSha256, host.entry.record.outputSha256);
+});
+
+test("with an archive store a foreign-mode build stores out.tar (no out/) with the identity of a host-directory build", async () => {
+  const host = await build("host");
+  const stage = await loadStage(await copySmokeStage(path.join(scratch, "recipes-archive")), "0-smoke");
+  const backend = new FakeBackend(() => plan, { servesShareTrees: true });
+  const { entry } = await buildStage({ ...base, stage, workDir: path.join(scratch, "home-archive"), backend, shareFs: "foreign", store: "archive" });
+  assert.deepEqual((await fs.readdir(entry.dir)).sort(), ["out.tar", "record.json"]);
+  assert.equal(entry.record.outputSha256, host.entry.record.outputSha256);
+  assert.equal((await archiveIdentity(entry.archive!)).sha256, host.entry.record.outputSha256);
+  // The shared cache's blob, byte for byte.
+  const packed = path.join(scratch, "host-packed.tar");
+  await packOutput(host.entry.outDir, packed);
+  assert.ok((await fs.readFile(entry.archive!)).equals(await fs.readFile(packed)));
+});
+
+test("a stage whose input is an archive entry gets it from the tar (auto: shares in memory), exec bit and symlink included", async () => {
+  const home = path.join(scratch, "home-consumer");
+  const recipes = await copySmokeStage(path.join(scratch, "recipes-consumer"));
+  const producer = await buildStage({ ...base, stage: await loadStage(recipes, "0-smoke"), workDir: home, backend: new FakeBackend(() => plan, { servesShareTrees: true }), shareFs: "memory", store: "archive" });
+  assert.ok(producer.entry.archive);
+  const consumer = await loadStage(await copySmokeStage(recipes, { name: "0-smoke-reader", inputs: ["0-smoke"] }), "0-smoke-reader");
+  const seen: string[] = [];
+  const backend = new FakeBackend((spec) => {
+    assert.ok(spec.rootTree, "the root is a tree");
+    seen.push("root is a tree");
+    return { out: { "ok.txt": "read\n" } };
+  }, { servesShareTrees: true });
+  const result = await buildStage({ ...base, stage: consumer, workDir: home, backend, dependencies: { "0-smoke": producer.entry }, store: "archive" });
+  assert.deepEqual(seen, ["root is a tree"]);
+  const root = backend.boots[0].rootTree!;
+  assert.equal((await root.lstat(["store", "0-smoke", "bin", "tool"])).mode & 0o777, 0o755);
+  assert.equal(await root.readlink(["store", "0-smoke", "bin", "cc"]), "tool");
+  const file = await root.open(["store", "0-smoke", "bin", "tool"], 0);
+  const bytes = new Uint8Array(64);
+  const { bytesRead } = await file.read(bytes, 0, bytes.byteLength, 0);
+  await file.close();
+  assert.equal(Buffer.from(bytes.subarray(0, bytesRead)).toString(), "#!/bin/sh\n", "the bytes come from inside the tar");
+  assert.deepEqual((await root.readdir(["store", "0-smoke", "include"])).sort(), ["xt_CONNMARK.h", "xt_connmark.h"]);
+  assert.ok(result.entry.archive);
+});
+
+test("host-directory shares given an archive input fail with one line naming the entry and the fix, storing nothing", async () => {
+  const home = path.join(scratch, "home-refused");
+  const recipes = await copySmokeStage(path.join(scratch, "recipes-refused"));
+  const producer = await buildStage({ ...base, stage: await loadStage(recipes, "0-smoke"), workDir: home, backend: new FakeBackend(() => plan, { servesShareTrees: true }), shareFs: "memory", store: "archive" });
+  const consumer = await loadStage(await copySmokeStage(recipes, { name: "0-smoke-reader", inputs: ["0-smoke"] }), "0-smoke-reader");
+  const backend = new FakeBackend({ out: { "never.txt": "x\n" } }, { servesShareTrees: true });
+  await assert.rejects(buildStage({ ...base, stage: consumer, workDir: home, backend, dependencies: { "0-smoke": producer.entry }, shareFs: "host" }), (error: unknown) => {
+    assert.ok(error instanceof ZilchError);
+    assert.equal(error.line, `store entry ${path.basename(producer.entry.dir)} is kept as an archive (${producer.entry.archive}); --share-fs host needs it as a directory; rebuild it as one with ZILCHBOOT_STORE=tree zilchboot build 0-smoke --force, or use --share-fs memory`);
+    return true;
+  });
+  assert.equal(backend.boots.length, 0, "nothing booted");
+  assert.deepEqual((await fs.readdir(path.join(home, "store"))).filter((n) => !n.startsWith(".")), [path.basename(producer.entry.dir)]);
 });

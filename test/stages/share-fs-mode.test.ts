@@ -1,5 +1,5 @@
 // Which share storage a stage runs with: auto picks memory only where the host's file system lacks
-// Linux's metadata and the backend serves the shares; an explicit memory or foreign on a backend
+// Linux's metadata, or an input is a store archive, and the backend serves the shares; an explicit memory or foreign on a backend
 // that serves host directories (the native runner) is one clear error.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -18,6 +18,12 @@ test("auto is memory on Windows and macOS where the backend serves the shares, e
   assert.equal(resolveShareFs("auto", hostDirs, "win32"), "host");
   assert.equal(resolveShareFs("foreign", serving, "linux"), "foreign");
   assert.equal(resolveShareFs("host", serving, "win32"), "host");
+});
+
+test("auto is memory on any host when an input is a store archive (only a tree can serve it), unless the backend cannot serve trees", () => {
+  assert.equal(resolveShareFs(undefined, serving, "linux", true), "memory");
+  assert.equal(resolveShareFs("auto", hostDirs, "linux", true), "host");
+  assert.equal(resolveShareFs("host", serving, "linux", true), "host");
 });
 
 test("memory or foreign on a backend that serves host directories fails naming the way out", () => {

@@ -1,6 +1,7 @@
 // Slow (minutes under TCG), so `npm run test:slow`: stage 1 rebuilt in QEMU with its shares served
 // by our own 9p server over virtio-serial ports must reproduce the locked output, as it does over
-// virtio-9p: with host directories (`--transport serial`, what QEMU without virtfs gets), and with
+// virtio-9p: with host directories (`--transport serial`, what QEMU without virtfs gets; over a unix
+// socket and over TCP loopback, Windows' chardev), and with
 // `--share-fs foreign` (MetaTree shares on a simulated NTFS-like file system, which QEMU reaches
 // over virtio-serial only). Quick checks: test/vm/serial/serial-smoke.test.ts and
 // test/vm/qemu-foreign.test.ts (0-smoke).
@@ -21,7 +22,14 @@ after(async () => {
   await home?.remove();
 });
 
-for (const flags of [["--transport", "serial"], ["--share-fs", "foreign"]]) {
+// serial-tcp: the ports over TCP loopback, as on Windows; with foreign shares too, Windows' whole shape.
+const variants = [
+  ["--transport", "serial"],
+  ["--transport", "serial-tcp"],
+  ["--share-fs", "foreign"],
+  ["--transport", "serial-tcp", "--share-fs", "foreign"],
+];
+for (const flags of variants) {
   test(`zilchboot verify 1-stage1 ${flags.join(" ")} reproduces the locked output`, async () => {
     const { kernel, seed } = await provisioned();
     const result = await execa("node", [CLI, "verify", STAGE1, ...flags, "--kernel", kernel.path, "--seed", seed], { reject: false, env: home.env });

@@ -2,7 +2,8 @@
 # with 2a7's cmake, 2a8's python and 2a0's make; then compiler-rt's builtins and crt files,
 # libunwind, libc++abi and libc++, compiled by that clang and linked by that lld. The compiler of
 # the later stages. Phases and the guest's rules: recipes/lib/build.sh.
-# Written and checked statically only: not built yet, so no lock entry.
+# Configured and partly compiled natively (README: objects per minute); never built to the end,
+# so no lock entry.
 #
 # Shape: one CMake configure of llvm/ with LLVM_ENABLE_PROJECTS=clang;lld and
 # LLVM_ENABLE_RUNTIMES=compiler-rt;libcxx;libcxxabi;libunwind. GCC compiles only the projects:

@@ -8,7 +8,7 @@ import { claimEntry, withEntriesPinned } from "../store/entry-lock.js";
 import { commitEntry, listEntries, type BuildRecord, type StoreEntry } from "../store/store.js";
 import { checkLock, readLock, recordInLock } from "../store/lock.js";
 import { describeManifestDiff, diffManifests, type ManifestEntry } from "../store/manifest.js";
-import { entryTree, resolveStore, type StoreRequest } from "../store/store-mode.js";
+import { entryTree, resolveStore, type StoreLayout, type StoreRequest } from "../store/store-mode.js";
 import { createRunDir } from "../store/run-dir.js";
 import type { BootSpec, VmBackend, VmRun } from "../vm/backend.js";
 import { materialiseMetaTree } from "../vm/p9/meta-output.js";
@@ -170,12 +170,22 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
     return { record, run, logFile, entry, keptOutput: !opts.commit && opts.keep ? storedOutput : null };
   } finally {
     const keepIt = opts.keep && (!succeeded || !opts.commit);
-    // A kept failure shows what the guest left in /out, as a host directory would.
-    if (keepIt && !succeeded && outTree) await materialiseMetaTree(outTree, outDir).catch(() => undefined);
+    if (keepIt && !succeeded && outTree) await keepFailedOutput(outTree, outDir, layout);
     if (!keepIt) await fs.rm(runDir, { recursive: true, force: true });
     else if (!succeeded) opts.log?.(`kept the failed run's share, output${scratchDir ? " and /tmp" : ""} in ${runDir}`);
     await own?.release();
   }
+}
+
+/** A kept failure shows what the guest left in /out as the store would keep it: in an archive
+ *  store its canonical tar (exact names, modes and symlinks whatever the host file system), unless
+ *  the lock check already wrote it; else, or when no exact tar can be made of it, a directory. */
+async function keepFailedOutput(tree: MetaTree, outDir: string, layout: StoreLayout): Promise<void> {
+  if (layout === "archive") {
+    if (await fs.access(`${outDir}.tar`).then(() => true, () => false)) return;
+    if (await outputFromTree(tree, outDir, "archive").then(() => true, () => false)) return;
+  }
+  await materialiseMetaTree(tree, outDir).catch(() => undefined);
 }
 
 /** Which file each source came from, for the record (only sources that say). */

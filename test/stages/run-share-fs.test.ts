@@ -125,3 +125,16 @@ test("host-directory shares given an archive input fail with one line naming the
   assert.equal(backend.boots.length, 0, "nothing booted");
   assert.deepEqual((await fs.readdir(path.join(home, "store"))).filter((n) => !n.startsWith(".")), [path.basename(producer.entry.dir)]);
 });
+
+test("a failed foreign-mode run kept with --keep in an archive store leaves the guest's /out as out.tar, exactly", async () => {
+  const home = path.join(scratch, "home-kept-failure");
+  const stage = await loadStage(await copySmokeStage(path.join(scratch, "recipes-kept-failure")), "0-smoke");
+  const backend = new FakeBackend({ ...plan, outcome: { kind: "status", status: 3 } }, { servesShareTrees: true });
+  await assert.rejects(buildStage({ ...base, stage, workDir: home, backend, shareFs: "foreign", store: "archive", keep: true }), ZilchError);
+  const [run] = await fs.readdir(path.join(home, "runs"));
+  const entry = path.join(home, "runs", run, "entry");
+  assert.deepEqual(await fs.readdir(entry), ["out.tar"], "the partial output is a tar, not a directory");
+  const host = await build("host");
+  assert.equal((await archiveIdentity(path.join(entry, "out.tar"))).sha256, host.entry.record.outputSha256, "names, modes and the symlink kept");
+  assert.deepEqual((await fs.readdir(path.join(home, "store"))).filter((n) => !n.startsWith(".")), [], "nothing stored");
+});

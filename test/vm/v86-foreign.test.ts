@@ -3,7 +3,7 @@
 // NTFS-like file system (no exec bits, no symlinks, case-insensitive names; foreign-fs.ts). The
 // real smoke stage still gives the locked output, through the same chain the CLI runs, and exec
 // bits and symlinks still cross both shares. (x86_64 0-smoke and 1-stage1 need QEMU to serve
-// the trees: test/vm/qemu-foreign.test.ts.)
+// the trees: test/vm/qemu-foreign.test.ts.) With an archive store the output is kept as its tar.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -16,6 +16,7 @@ import { buildTarget } from "../../src/stages/chain.js";
 import { loadStage } from "../../src/stages/recipe.js";
 import { guestCommand } from "../../src/stages/runners.js";
 import { treeShares } from "../../src/stages/share-fs-mode.js";
+import { archiveIdentity } from "../../src/store/archive-entry.js";
 import { readLock } from "../../src/store/lock.js";
 import { captureMetaTree } from "../../src/vm/p9/meta-output.js";
 import { V86Backend } from "../../src/vm/v86.js";
@@ -89,4 +90,14 @@ test("exec bits, symlinks and modes cross foreign-mode shares both ways", async 
   const names = await fs.readdir(spill);
   assert.ok(names.length > 0 && names.every((n) => /^s\d+$/.test(n)), names.join(" "));
   for (const name of names) assert.equal((await fs.stat(path.join(spill, name))).mode & 0o111, 0);
+});
+
+test("0-smoke-i386 under v86 in an archive store (Windows' default) is stored as out.tar alone, with the locked identity", async () => {
+  const recipes = await copyRecipes(path.join(scratch, "archive-recipes"));
+  const session = createHostSession({ home: path.join(scratch, "archive-home"), recipesRoot: recipes, backend: "v86", shareFs: "foreign", store: "archive", vm: { cpus: 1 }, log: () => {} });
+  const entry = await buildTarget(session, "0-smoke-i386");
+  const locked = (await readLock(path.join(recipesDir(), "lock.json"))).stages["0-smoke"].output;
+  assert.deepEqual((await fs.readdir(entry.dir)).sort(), ["out.tar", "record.json"], "no out/ directory");
+  assert.equal(entry.record.outputSha256, locked);
+  assert.equal((await archiveIdentity(entry.archive!)).sha256, locked, "the identity read from the tar");
 });

@@ -11,7 +11,7 @@ import { buildTarget, planTarget, verifyTarget } from "../../src/stages/chain.js
 import { archiveIdentity } from "../../src/store/archive-entry.js";
 import { listEntries } from "../../src/store/store.js";
 import type { BootSpec } from "../../src/vm/backend.js";
-import { fakeSession, tempRoot, writeStage, type FakeSession } from "../fixtures/fake-vm.js";
+import { fakeSession, twoStageChain, type FakeSession } from "../fixtures/fake-vm.js";
 import { FakeBackend, type FakeRunPlan } from "../helpers/fake-vm.js";
 
 const roots: string[] = [];
@@ -50,12 +50,8 @@ async function archiveSession(root: string, variant = ""): Promise<FakeSession &
   return { ...s, store: "archive", runnerFor: async () => ({ bootsKernel: true, backend: () => trees }), trees };
 }
 
-async function chainRoot(prefix: string): Promise<string> {
-  const root = await tempRoot(prefix);
-  roots.push(root);
-  await writeStage(path.join(root, "recipes"), "1-a", { sources: ["musl"] });
-  await writeStage(path.join(root, "recipes"), "2-b", { inputs: ["1-a"] });
-  return root;
+function chainRoot(prefix: string): Promise<string> {
+  return twoStageChain(prefix, roots);
 }
 
 test("build stores archives, plan reuses them, verify rebuilds from a tar input and matches the lock", async () => {

@@ -7,7 +7,7 @@ import { after, test } from "node:test";
 import { ZilchError } from "../../src/errors.js";
 import { buildTarget, planTarget, verifyTarget } from "../../src/stages/chain.js";
 import { listEntries } from "../../src/store/store.js";
-import { fakeSession, tempRoot, writeStage, type FakeRun } from "../fixtures/fake-vm.js";
+import { fakeSession, tempRoot, twoStageChain, writeStage, type FakeRun } from "../fixtures/fake-vm.js";
 
 const roots: string[] = [];
 after(async () => {
@@ -16,13 +16,8 @@ after(async () => {
 
 const PINS = { musl: "m".repeat(64) };
 
-/** 1-a (seed-tcc, unpacks musl) → 2-b (seed-tcc, on 1-a), in a fresh root. */
-async function chainRoot(prefix: string): Promise<string> {
-  const root = await tempRoot(prefix);
-  roots.push(root);
-  await writeStage(path.join(root, "recipes"), "1-a", { sources: ["musl"] });
-  await writeStage(path.join(root, "recipes"), "2-b", { inputs: ["1-a"] });
-  return root;
+function chainRoot(prefix: string): Promise<string> {
+  return twoStageChain(prefix, roots);
 }
 
 async function session(root: string, opts: { runs?: Record<string, FakeRun>; knownSeed?: boolean; bootsKernel?: boolean; cpus?: number } = {}) {

@@ -69,21 +69,22 @@ build() {
   cd "$src"
 
   # The builder's environment (src/kernel/build-kernel.ts BUILD_ENV): only PATH from ours, fixed
-  # KBUILD_BUILD_* / SOURCE_DATE_EPOCH / TZ / LC_ALL, ARCH as a make argument.
+  # KBUILD_BUILD_* / SOURCE_DATE_EPOCH / TZ / LC_ALL, ARCH as a make argument (x86, as the builder
+  # passes it for x86_64: its .config header says "Linux/x86").
   local -a kenv=(env -i "PATH=$PATH" KBUILD_BUILD_TIMESTAMP=1970-01-01 KBUILD_BUILD_USER=zilchboot
     KBUILD_BUILD_HOST=zilchboot KBUILD_BUILD_VERSION=1 SOURCE_DATE_EPOCH=0 TZ=UTC LC_ALL=C)
 
   # The stock kernel's .config (tinyconfig + vm/kernel fragments, as the builder made it); olddefconfig
   # must leave it as it is, or this would not be the same kernel plus the patch.
   cp "$STOCK/kernel.config" .config
-  "${kenv[@]}" make ARCH=x86_64 olddefconfig > "$WORK/make-config.log" 2>&1
+  "${kenv[@]}" make ARCH=x86 olddefconfig > "$WORK/make-config.log" 2>&1
   [ "$(sha .config)" = "$config_sha" ] || { echo ".config changed under olddefconfig" >&2; exit 1; }
 
   patch -p1 --forward < "$patch_file" | tee "$WORK/patch.log"
 
   echo "make -j$JOBS vmlinux bzImage (nice -n 19; log $WORK/make.log)"
   t0=$(date +%s.%N)
-  "${kenv[@]}" nice -n 19 make ARCH=x86_64 "-j$JOBS" vmlinux bzImage > "$WORK/make.log" 2>&1 ||
+  "${kenv[@]}" nice -n 19 make ARCH=x86 "-j$JOBS" vmlinux bzImage > "$WORK/make.log" 2>&1 ||
     { tail -30 "$WORK/make.log" >&2; exit 1; }
   t1=$(date +%s.%N)
   cp vmlinux "$WORK/vmlinux"

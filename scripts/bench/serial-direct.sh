@@ -24,7 +24,10 @@
 #             kernel.json's sourceSha256 (checked either way)
 #   WORK      scratch directory (default /tmp/zilchboot-serial-direct)
 #   JOBS      make -j (default 2);  CPUS  guest vCPUs (default 1)
+#   RESUME=1  build: go on in the tree a failed build left (after fixing the patch) instead of
+#             unpacking a fresh one
 #   TRANSPORT serial (unix socket, default) or serial-tcp
+#   ORDER     which runs, in which order (default "relay direct"; "direct relay" to alternate)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,6 +37,7 @@ WORK=${WORK:-/tmp/zilchboot-serial-direct}
 JOBS=${JOBS:-2}
 CPUS=${CPUS:-1}
 TRANSPORT=${TRANSPORT:-serial}
+ORDER=${ORDER:-relay direct}
 patch_file=$repo/scripts/bench/virtio-console-iter.patch
 cli=$repo/dist/src/cli.js
 steps=("$@")
@@ -62,9 +66,14 @@ build() {
   [ -n "${TARBALL:-}" ] && [ "$(sha "$TARBALL")" = "$source_sha" ] ||
     { echo "no Linux tarball with sha256 $source_sha (set TARBALL)" >&2; exit 1; }
 
-  # A fresh tree every time: a half-patched or half-built one from an earlier try is never reused.
-  rm -rf "$WORK/linux" && mkdir -p "$WORK/linux"
-  nice -n 19 tar -xJf "$TARBALL" -C "$WORK/linux"
+  # A fresh tree, unless RESUME=1 and a failed build left one: then the patch it had
+  # ($WORK/applied.patch) is taken back out, the current one put in, and make goes on from there.
+  local resume=0
+  [ "${RESUME:-}" = 1 ] && [ -f "$WORK/applied.patch" ] && [ -d "$WORK/linux" ] && resume=1
+  if [ $resume = 0 ]; then
+    rm -rf "$WORK/linux" && mkdir -p "$WORK/linux"
+    nice -n 19 tar -xJf "$TARBALL" -C "$WORK/linux"
+  fi
   src=$(echo "$WORK"/linux/*/)
   cd "$src"
 
@@ -76,11 +85,16 @@ build() {
 
   # The stock kernel's .config (tinyconfig + vm/kernel fragments, as the builder made it); olddefconfig
   # must leave it as it is, or this would not be the same kernel plus the patch.
-  cp "$STOCK/kernel.config" .config
-  "${kenv[@]}" make ARCH=x86 olddefconfig > "$WORK/make-config.log" 2>&1
+  if [ $resume = 0 ]; then
+    cp "$STOCK/kernel.config" .config
+    "${kenv[@]}" make ARCH=x86 olddefconfig > "$WORK/make-config.log" 2>&1
+  else
+    patch -R -p1 < "$WORK/applied.patch"
+  fi
   [ "$(sha .config)" = "$config_sha" ] || { echo ".config changed under olddefconfig" >&2; exit 1; }
 
   patch -p1 --forward < "$patch_file" | tee "$WORK/patch.log"
+  cp "$patch_file" "$WORK/applied.patch"
 
   echo "make -j$JOBS vmlinux bzImage (nice -n 19; log $WORK/make.log)"
   t0=$(date +%s.%N)
@@ -91,8 +105,8 @@ build() {
   cp arch/x86/boot/bzImage "$WORK/bzImage"
   cd "$repo"
   # The tree is ~1 GB once built; vmlinux is what is needed.
-  rm -rf "$WORK/linux"
-  note "patched kernel: built in $(printf '%.0f' "$(echo "$t1 - $t0" | bc)") s (make -j$JOBS, nice -n 19)"
+  rm -rf "$WORK/linux" "$WORK/applied.patch"
+  note "patched kernel: built in $(printf '%.0f' "$(echo "$t1 - $t0" | bc)") s (make -j$JOBS, nice -n 19$([ $resume = 1 ] && echo ', resumed: only what the earlier build had left'))"
   note "patched vmlinux: $(stat -c %s "$WORK/vmlinux") bytes, sha256 $(sha "$WORK/vmlinux")"
   note "stock vmlinux:   $(stat -c %s "$STOCK/vmlinux") bytes, sha256 $(sha "$STOCK/vmlinux")"
 }
@@ -122,12 +136,12 @@ run_verify() {
   rm -rf "$home/store"
 }
 
-note "== $(date -u +%FT%TZ) serial-direct: transport $TRANSPORT, $CPUS vCPU, stock kernel $STOCK"
+note "== $(date -u +%FT%TZ) serial-direct ${steps[*]}: transport $TRANSPORT, $CPUS vCPU, order $ORDER, stock kernel $STOCK"
 for step in "${steps[@]}"; do
   case $step in
     build) build ;;
-    smoke) run_verify 0-smoke relay; run_verify 0-smoke direct ;;
-    stage1) run_verify 1-stage1 relay; run_verify 1-stage1 direct ;;
+    smoke) for mode in $ORDER; do run_verify 0-smoke "$mode"; done ;;
+    stage1) for mode in $ORDER; do run_verify 1-stage1 "$mode"; done ;;
     *) echo "unknown step $step (build, smoke, stage1)" >&2; exit 2 ;;
   esac
 done

@@ -30,8 +30,9 @@ const MAX_CMDLINE = 2048;
 /** How the guest finds its root: a virtio-9p device's tag (QEMU: ours, `rootfs`; v86: its own
  *  device's `host9p`), or ports of 9p over virtio-serial, which the initramfs pre-init mounts
  *  (vm/preinit/preinit.c reads `zilchboot.shares`; a dotted word reaches neither init's argv nor its
- *  environment). */
-export type GuestRoot = { tag: string } | { serialShares: "root" | "root,out" };
+ *  environment). `direct` (benchmark only, ZILCHBOOT_SERIAL_DIRECT=1) adds `zilchboot.serial=direct`:
+ *  the pre-init mounts the ports without relays (scripts/bench/serial-direct.sh). */
+export type GuestRoot = { tag: string } | { serialShares: "root" | "root,out"; direct?: true };
 
 /** The kernel command line that boots PID 1 on the 9p root. */
 export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs">, root: GuestRoot = { tag: "rootfs" }): string {
@@ -66,7 +67,7 @@ export function kernelCommandLine(spec: Pick<BootSpec, "init" | "initArgs">, roo
       // The pre-init mounts the serial shares with the same options.
       "rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose",
       "ro",
-    ] : [`zilchboot.shares=${root.serialShares}`]),
+    ] : [`zilchboot.shares=${root.serialShares}`, ...(root.direct ? ["zilchboot.serial=direct"] : [])]),
     `init=${spec.init}`,
     "panic=-1",
     "--",

@@ -77,7 +77,7 @@ export function qemuArgs(spec: BootSpec, accel: string, interactive?: Interactiv
 function serialShareArgs(spec: BootSpec, shares: SerialShareArgs): string[] {
   const args = [
     "-initrd", path.resolve(shares.initrd),
-    "-append", kernelCommandLine(spec, { serialShares: shares.out ? "root,out" : "root" }),
+    "-append", kernelCommandLine(spec, { serialShares: shares.out ? "root,out" : "root", ...(shares.direct ? { direct: true } : {}) }),
     "-device", "virtio-serial-pci,id=zbserial",
   ];
   const port = (id: string, chardev: string, name: string) =>

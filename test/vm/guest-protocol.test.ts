@@ -84,6 +84,9 @@ test("over virtio-serial the kernel mounts no root: the pre-init reads which sha
   assert.doesNotMatch(line, /root=|rootfstype|rootflags| ro /);
   assert.match(line, / zilchboot\.shares=root,out init=\/store\/0-tcc-seed panic=-1 -- -run \/recipe\/x.c exit=0$/);
   assert.equal(line.split(" -- ")[1], kernelCommandLine(spec).split(" -- ")[1]);
+  // Benchmark switch (ZILCHBOOT_SERIAL_DIRECT=1): one more dotted word, nothing else changes.
+  const direct = kernelCommandLine(spec, { serialShares: "root,out", direct: true });
+  assert.equal(direct, line.replace(" zilchboot.shares=root,out ", " zilchboot.shares=root,out zilchboot.serial=direct "));
 });
 
 test("arguments the kernel cannot carry are refused with a reason", () => {

@@ -10,7 +10,9 @@
  * which refuse files without read_iter/write_iter since 5.10, and a virtio-console port has neither.
  * So each share gets a socketpair: the kernel mounts one end (trans=fd), and a forked relay copies
  * bytes between the other end and the port. The relays become children of the stage's PID 1, which
- * only ever waits for its own child. On failure a "zilchboot-preinit:" line names what failed (the
+ * only ever waits for its own child. Benchmark only: with `zilchboot.serial=direct` on the kernel
+ * command line (ZILCHBOOT_SERIAL_DIRECT=1 on the host) the port's own fd is mounted, no relay; that
+ * needs a kernel whose ports have read_iter/write_iter (scripts/bench/virtio-console-iter.patch). On failure a "zilchboot-preinit:" line names what failed (the
  * host reports it as a transport failure) and the VM powers off. */
 #include "zsys.h"
 
@@ -121,21 +123,28 @@ static void relay(int port, int sock) {
     }
 }
 
-/* Mounts the share behind port `dev` on `target` through a relay process. */
+/* `zilchboot.serial=direct` on the kernel command line: mount the ports themselves. */
+static int direct;
+
+/* Mounts the share behind port `dev` on `target` through a relay process (or, direct, the port). */
 static void mount_share(const char *dev, const char *target, long flags, const char *options) {
     int sv[2];
     char data[256], num[24], *at;
     long port = Z3(SYS_open, dev, O_RDWR | O_CLOEXEC, 0), r;
     if (port < 0) fail("open of a port", port);
-    if ((r = Z4(SYS_socketpair, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) < 0) fail("socketpair", r);
-    long pid = Z0(SYS_fork);
-    if (pid < 0) fail("fork of a relay", pid);
-    if (pid == 0) {
-        Z1(SYS_close, sv[0]);
-        relay(port, sv[1]);
+    if (direct) {
+        sv[0] = port;
+    } else {
+        if ((r = Z4(SYS_socketpair, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) < 0) fail("socketpair", r);
+        long pid = Z0(SYS_fork);
+        if (pid < 0) fail("fork of a relay", pid);
+        if (pid == 0) {
+            Z1(SYS_close, sv[0]);
+            relay(port, sv[1]);
+        }
+        Z1(SYS_close, port);
+        Z1(SYS_close, sv[1]);
     }
-    Z1(SYS_close, port);
-    Z1(SYS_close, sv[1]);
     /* trans=fd,rfdno=N,wfdno=N,OPTIONS: the kernel takes its own reference to the fd. */
     int i = 23; long v = sv[0];
     num[i] = 0;
@@ -153,8 +162,9 @@ static void mount_share(const char *dev, const char *target, long flags, const c
     Z1(SYS_close, sv[0]);
 }
 
-/* From the kernel command line (before `--`): the stage's PID 1 (`init=`), and whether an out
- * share comes (`zilchboot.shares=root,out`; a dotted word is neither argv nor environment of init). */
+/* From the kernel command line (before `--`): the stage's PID 1 (`init=`), whether an out share
+ * comes (`zilchboot.shares=root,out`; a dotted word is neither argv nor environment of init), and
+ * `zilchboot.serial=direct` (sets `direct`). */
 static int read_cmdline(char *init, long size) {
     static char cmdline[4096];
     int out = 0;
@@ -166,6 +176,7 @@ static int read_cmdline(char *init, long size) {
         while (*p && *p != ' ') p++;
         if (p - word == 2 && zprefix(word, "--")) break;
         if (zprefix(word, "zilchboot.shares=") && p - word == 25 && zprefix(word + 17, "root,out")) out = 1;
+        if (p - word == 23 && zprefix(word, "zilchboot.serial=direct")) direct = 1;
         if (zprefix(word, "init=")) {
             long n = 0;
             for (char *s = word + 5; s < p && n < size - 1; s++) init[n++] = *s;

@@ -20,6 +20,9 @@ export interface SerialShareArgs {
   /** Chardev options of each share's socket: `path=…` or `host=127.0.0.1,port=…`. */
   root: string;
   out?: string;
+  /** Benchmark only (ZILCHBOOT_SERIAL_DIRECT=1): the pre-init mounts the ports themselves, no
+   *  relay; needs a kernel with scripts/bench/virtio-console-iter.patch. */
+  direct?: boolean;
 }
 
 export interface SerialSharesOptions {
@@ -68,7 +71,8 @@ export class SerialShares {
       };
       const root = await serve("root", new HostShare(opts.root, true));
       const out = opts.out ? await serve("out", new HostShare(opts.out, false)) : undefined;
-      self = new SerialShares(dir, opts.channel, { initrd, root, ...(out ? { out } : {}) });
+      const direct = process.env.ZILCHBOOT_SERIAL_DIRECT === "1";
+      self = new SerialShares(dir, opts.channel, { initrd, root, ...(out ? { out } : {}), ...(direct ? { direct } : {}) });
       self.servers = servers;
       return self;
     } catch (err) {

@@ -10,6 +10,7 @@ import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import { listTree, treeManifest, type TreeEntry } from "../store/tree-hash.js";
 import { lastLine, ProviderFailure } from "./providers/provider.js";
+import { StreamedTreeUnsupported, streamedTree } from "./streamed-tree.js";
 import { tarStream } from "./tar-stream.js";
 
 /** Unpacks `archive` (named `archiveName`, whose ending says its compression) into the existing
@@ -76,18 +77,32 @@ export async function normalisedTree(root: string): Promise<TreeEntry[]> {
 }
 
 /** The tree hash of a whole archive as a pin declares it (what `treeSha256` of its alternatives
- *  must be): unpacked into a scratch directory under `scratchDir`, removed afterwards. */
+ *  must be): read from its tar stream, or, for an archive whose members only unpacking shows
+ *  faithfully (hard links, devices), unpacked into a scratch directory under `scratchDir`,
+ *  removed afterwards. */
 export async function archiveTreeSha256(
   archive: string,
   options: { archiveName?: string; unpacksTo: string; drop?: readonly string[]; differs?: readonly string[]; scratchDir: string },
 ): Promise<string> {
   const archiveName = options.archiveName ?? path.basename(archive);
+  const drop = options.drop ?? [];
+  try {
+    const entries = await streamedTree(archive, archiveName, options.unpacksTo);
+    for (const relative of drop) {
+      if (!entries.some((e) => e.path === relative)) {
+        throw new ProviderFailure(`${archiveName} has no ${relative} to drop`, "check the alternative's drop list");
+      }
+    }
+    return treeSha256(entries.filter((e) => !isUnder(e.path, drop)), options.differs);
+  } catch (error) {
+    if (!(error instanceof StreamedTreeUnsupported)) throw error;
+  }
   await fs.mkdir(options.scratchDir, { recursive: true });
   const work = await fs.mkdtemp(path.join(options.scratchDir, "tree-"));
   try {
     await unpackArchive(archive, archiveName, work);
     const root = await treeRoot(work, options.unpacksTo, archiveName);
-    await dropPaths(root, options.drop ?? [], archiveName);
+    await dropPaths(root, drop, archiveName);
     return treeSha256(await listTree(root), options.differs);
   } finally {
     await fs.rm(work, { recursive: true, force: true });

@@ -194,5 +194,5 @@ test("the tree hash ignores compression and the top directory's name, not conten
   const c = await archiveTreeSha256(path.join(dir, "c.tar.gz"), { unpacksTo: "x-1", scratchDir });
   assert.equal(a, b);
   assert.notEqual(a, c);
-  assert.deepEqual(await readdir(scratchDir), [], "scratch trees are removed");
+  assert.deepEqual(await readdir(scratchDir).catch(() => []), [], "no scratch tree is left (plain members are read from the stream)");
 });

@@ -13,6 +13,8 @@ export interface PtySession {
   /** Resolves with the exit code of the process started in the terminal. */
   exited: Promise<number>;
   pid: number;
+  /** Hangs up the terminal (SIGHUP, as closing it would), so a failed test leaves no VM behind. */
+  hangUp(): void;
 }
 
 export interface PtyOptions {
@@ -30,13 +32,20 @@ export async function startPty(script: string, opts: PtyOptions = {}): Promise<P
   });
   let text = "";
   term.onData((data) => (text += data));
-  const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+  let done = false;
+  const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => {
+    done = true;
+    resolve(exitCode);
+  }));
   return {
     output: () => text,
     write: (data) => term.write(data),
     resize: (cols, rows) => term.resize(cols, rows),
     pid: term.pid,
     exited,
+    hangUp: () => {
+      if (!done) term.kill("SIGHUP");
+    },
     async waitFor(pattern, from = 0, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(text.slice(from))) {

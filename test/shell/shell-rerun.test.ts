@@ -6,7 +6,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { execa } from "execa";
 import { CLI } from "../helpers/home.js";
-import { startPty } from "../helpers/pty-session.js";
+import { startPty, type PtySession } from "../helpers/pty-session.js";
 import { provisioned } from "../helpers/provisioned.js";
 import { testHomeWithStage1 } from "../helpers/stage1.js";
 
@@ -31,6 +31,7 @@ test("a failed build names the shell command that reopens it, and that shell see
   const { kernel, seed } = await provisioned();
   const home = await testHomeWithStage1("shell-rerun");
   await addFailingStage(home.recipes);
+  let term: PtySession | undefined;
   try {
     const build = await execa("node", [CLI, "build", "9-fails", "--kernel", kernel.path, "--seed", seed, "--cpus", "1"], { reject: false, env: home.env });
     assert.equal(build.exitCode, 1, build.stderr);
@@ -41,7 +42,7 @@ test("a failed build names the shell command that reopens it, and that shell see
     assert.ok(command.includes(`ZILCHBOOT_RECIPES=${home.recipes} `), command);
     assert.ok(command.endsWith(` zilchboot shell 9-fails --rerun --cpus 1 --kernel ${kernel.path} --seed ${seed}`), command);
 
-    const term = await startPty(`${command.replace(" zilchboot ", " $ZB ")}; echo "cli-exit=$?"`, { env: home.env });
+    term = await startPty(`${command.replace(" zilchboot ", " $ZB ")}; echo "cli-exit=$?"`, { env: home.env });
     // No `$` after the prompt: the kernel may still print to the console (e.g. "tsc: Refined TSC
     // clocksource calibration" on a loaded host) after ash has printed it.
     await term.waitFor(/9-fails exited 3; its build tree is in \/tmp[^\n]*\n[\s\S]*9-fails:before# /);
@@ -54,6 +55,7 @@ test("a failed build names the shell command that reopens it, and that shell see
     assert.equal(await term.exited, 0);
     assert.match(term.output(), /cli-exit=0/);
   } finally {
+    term?.hangUp();
     await home.remove();
   }
 });

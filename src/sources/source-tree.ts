@@ -9,7 +9,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import { listTree, treeManifest, type TreeEntry } from "../store/tree-hash.js";
-import { lastLine, ProviderFailure } from "./providers/provider.js";
+import { notOneDirectory, nothingToDrop, unreadableArchive } from "./archive-errors.js";
 import { StreamedTreeUnsupported, streamedTree } from "./streamed-tree.js";
 import { tarStream } from "./tar-stream.js";
 
@@ -22,8 +22,7 @@ export async function unpackArchive(archive: string, archiveName: string, into: 
     await child;
   } catch (error) {
     child?.kill();
-    const why = error instanceof Error ? (error as Error & { stderr?: string }).stderr || error.message : String(error);
-    throw new ProviderFailure(`cannot unpack ${archiveName}: ${lastLine(why)}`, "check that the file's name says its compression (.tar, .tar.gz, .tar.bz2, .tar.xz)");
+    throw unreadableArchive(archiveName, error);
   }
 }
 
@@ -38,9 +37,7 @@ export async function treeRoot(dir: string, unpacksTo: string, archiveName: stri
   const only = names.length === 1 ? names[0] : undefined;
   const isDir = only !== undefined && (await fs.lstat(path.join(dir, only))).isDirectory();
   if (isDir && (unpacksTo === "*" || only === unpacksTo)) return path.join(dir, only);
-  const wanted = unpacksTo === "*" ? "one directory" : `one directory ${unpacksTo}/`;
-  const shown = names.slice(0, 5).join(", ") + (names.length > 5 ? `, … (${names.length} entries)` : "");
-  throw new ProviderFailure(`${archiveName} does not unpack to ${wanted}: it holds ${shown || "nothing"}`, "check the alternative's unpacksTo");
+  throw notOneDirectory(archiveName, unpacksTo, names);
 }
 
 /** Deletes `paths` (relative to root); each must exist, or the declaration is wrong. */
@@ -48,7 +45,7 @@ export async function dropPaths(root: string, paths: readonly string[], archiveN
   for (const relative of paths) {
     const full = path.join(root, ...relative.split("/"));
     if (!(await fs.lstat(full).then(() => true, () => false))) {
-      throw new ProviderFailure(`${archiveName} has no ${relative} to drop`, "check the alternative's drop list");
+      throw nothingToDrop(archiveName, relative);
     }
     await fs.rm(full, { recursive: true, force: true });
   }
@@ -90,7 +87,7 @@ export async function archiveTreeSha256(
     const entries = await streamedTree(archive, archiveName, options.unpacksTo);
     for (const relative of drop) {
       if (!entries.some((e) => e.path === relative)) {
-        throw new ProviderFailure(`${archiveName} has no ${relative} to drop`, "check the alternative's drop list");
+        throw nothingToDrop(archiveName, relative);
       }
     }
     return treeSha256(entries.filter((e) => !isUnder(e.path, drop)), options.differs);

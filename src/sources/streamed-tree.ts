@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import type { TreeEntry } from "../store/tree-hash.js";
-import { lastLine, ProviderFailure } from "./providers/provider.js";
+import { notOneDirectory, unreadableArchive } from "./archive-errors.js";
 import { tarStream } from "./tar-stream.js";
 
 /** The archive holds something only unpacking shows faithfully. */
@@ -80,8 +80,7 @@ async function members(archive: string, archiveName: string): Promise<Map<string
   } catch (error) {
     child?.kill();
     if (error instanceof StreamedTreeUnsupported) throw error;
-    const why = error instanceof Error ? (error as Error & { stderr?: string }).stderr || error.message : String(error);
-    throw new ProviderFailure(`cannot read ${archiveName}: ${lastLine(why)}`, "check that the file's name says its compression (.tar, .tar.gz, .tar.bz2, .tar.xz)");
+    throw unreadableArchive(archiveName, error);
   }
   for (const rel of [...entries.keys()]) {
     const parts = rel.split("/");
@@ -105,9 +104,7 @@ export async function streamedTree(archive: string, archiveName: string, unpacks
     const tops = [...new Set(entries.map((e) => e.path.split("/")[0]))].sort();
     const top = tops.length === 1 && all.get(tops[0])?.kind === "dir" ? tops[0] : undefined;
     if (top === undefined || (unpacksTo !== "*" && top !== unpacksTo)) {
-      const wanted = unpacksTo === "*" ? "one directory" : `one directory ${unpacksTo}/`;
-      const shown = tops.slice(0, 5).join(", ") + (tops.length > 5 ? `, … (${tops.length} entries)` : "");
-      throw new ProviderFailure(`${archiveName} does not unpack to ${wanted}: it holds ${shown || "nothing"}`, "check the alternative's unpacksTo");
+      throw notOneDirectory(archiveName, unpacksTo, tops);
     }
     entries = entries.filter((e) => e.path !== top).map((e) => ({ ...e, path: e.path.slice(top.length + 1) }));
   }

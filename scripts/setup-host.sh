@@ -22,7 +22,7 @@ TXT
 esac
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, seabios, musl-tools, musl-dev:i386, gcc, g++, python3, make, flex, bison, bc, libelf-dev, xz-utils, chromium (boot-iso --display: qemu-system-gui; tests: grub-pc-bin, xorriso, mtools, cpio, xvfb, x11-utils, nginx)" >&2
+  echo "setup-host: no apt-get here; install by hand: qemu-system-x86, seabios, musl-tools, musl-dev:i386, gcc, g++, python3, make, flex, bison, bc, libelf-dev, xz-utils, chromium (boot-iso --display: qemu-system-gui; tests: grub-pc-bin, xorriso, mtools, cpio, xvfb, x11-utils, nginx, qemu-user)" >&2
   exit 1
 fi
 
@@ -86,6 +86,10 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-rec
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
   qemu-system-gui grub-pc-bin grub-common xorriso mtools cpio util-linux xvfb x11-utils \
   >/dev/null
+# qemu-user: the tests run i386 programs (the i386 seed) with qemu-i386, which works whether or not
+# the host kernel executes i386 programs itself (many do not: no IA32 emulation). It registers no
+# binfmt handler (that is qemu-user-binfmt), so the host's own verdict stays what its kernel says.
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-user >/dev/null
 # nginx (built with the WebDAV module): the shared-cache tests (test/cache/) start their own nginx as
 # the current user on 127.0.0.1 with a generated config. They need no system service, so a fresh
 # install's service is stopped and disabled; an nginx that was already installed is left as it was.

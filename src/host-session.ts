@@ -84,6 +84,11 @@ function hostRunners(opts: HostSessionOptions, log: (line: string) => void, prov
     const treeShares = opts.shareFs === "memory" || opts.shareFs === "foreign" ? opts.shareFs : null;
     if (opts.runner === "native") {
       if (treeShares) throw (await import("./stages/share-fs-mode.js")).shareFsUnsupported(treeShares, "the native runner");
+      // The stage's programs run on the host kernel: an i386 stage needs a kernel that executes
+      // i386 programs, which a probe (cached per kernel and boot) proves or refutes.
+      const { hostExecutes, nativeArchRefusal } = await import("./vm/host-exec.js");
+      const verdict = await hostExecutes(stage.arch, cacheDir());
+      if (!verdict.runs) throw nativeArchRefusal(stage.name, verdict);
       const { NativeBackend } = await import("./vm/native.js");
       return { bootsKernel: false, backend: () => new NativeBackend() };
     }

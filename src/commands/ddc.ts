@@ -23,8 +23,11 @@ export async function run(ctx: CommandContext): Promise<void> {
   let reference: StoreEntry, ddc: StoreEntry;
   try {
     const session = await sessionFromFlags(ctx, progress);
-    reference = await buildTarget(session, REFERENCE_STAGE, progressHooks(progress));
+    // The DDC stage first: it has the reference among its inputs, so a stage that cannot run here
+    // (an i386 one under --runner native on a kernel without IA32 emulation) is refused before
+    // anything is built; the reference is then taken from the store.
     ddc = await buildTarget(session, DDC_STAGE, progressHooks(progress));
+    reference = await buildTarget(session, REFERENCE_STAGE, progressHooks(progress));
   } finally {
     progress.stopLive();
   }

@@ -7,7 +7,7 @@ import { readLock } from "../store/lock.js";
 import type { BuildRecord, StoreEntry } from "../store/store.js";
 import type { VmBackend, VmRun } from "../vm/backend.js";
 import { gatherFacts } from "./plan-facts.js";
-import { decideStep, planStages, type KnownOutput, type PlanStep } from "./plan.js";
+import { decideStep, planStages, type KnownOutput, type PlanFacts, type PlanStep } from "./plan.js";
 import { loadStage, type StageRecipe } from "./recipe.js";
 import { rerunHint } from "./rerun-hint.js";
 import type { LockPolicy, StageRunResult } from "./run.js";
@@ -126,6 +126,7 @@ interface WalkMode {
 
 async function walk(session: Session, target: string, mode: WalkMode, hooks: ChainHooks) {
   const facts = await gatherFacts(session, target);
+  await refuseUnrunnable(session, facts, target, mode);
   const known = new Map<string, KnownOutput>();
   const entries: Record<string, StoreEntry> = {};
   let verified: StageRunResult | null = null;
@@ -206,6 +207,19 @@ async function walk(session: Session, target: string, mode: WalkMode, hooks: Cha
     hooks.onStageDone?.(stage.name, { cached: false, record: result.record, run: result.run, logFile: result.logFile, entry: result.entry }, seconds);
   }
   return { entries, verified, stage: facts.stages.at(-1)!.stage };
+}
+
+/** Asks for a runner for every stage the walk is expected to build, before anything is fetched,
+ *  provided or built: a stage that no runner here can run (an x86_64 stage under v86, an i386
+ *  stage natively on a kernel without IA32 emulation) fails the command at once rather than after
+ *  an hour of its inputs. With a shared cache a stage may be pulled instead, so it is asked only
+ *  when reached. */
+async function refuseUnrunnable(session: Session, facts: PlanFacts, target: string, mode: WalkMode): Promise<void> {
+  if (session.cache) return;
+  for (const step of planStages(facts, mode.forceTarget ? target : undefined)) {
+    if (step.stage.name === target && mode.through === "inputs") break;
+    if (step.verdict !== "reuse") await session.runnerFor(step.stage);
+  }
 }
 
 /** The stage from the shared cache, when one is configured and the step would build and store it

@@ -50,6 +50,29 @@ test("a backend that cannot run a stage matters only when the stage must be buil
   await fs.rm(root, { recursive: true, force: true });
 });
 
+test("a stage no runner can run fails the walk before any earlier stage is provided or built", async () => {
+  const root = await tempRoot("chain-refuse-early");
+  const recipes = path.join(root, "recipes");
+  await writeStage(recipes, "0-runnable", { sources: [{ pin: "src" }] });
+  await writeStage(recipes, "1-refused", { inputs: ["0-runnable"] });
+  const session = await fakeSession(root, { pins: { src: "a".repeat(64) } });
+  const asked: string[] = [];
+  const picky = {
+    ...session,
+    runnerFor: async (stage: { name: string }) => {
+      asked.push(stage.name);
+      if (stage.name === "1-refused") throw new ZilchError({ code: "VM", message: "no runner here for 1-refused", hint: "test" });
+      return session.runnerFor(stage as never);
+    },
+  };
+  await assert.rejects(buildTarget(picky, "1-refused"), /no runner here for 1-refused/);
+  assert.deepEqual(asked, ["0-runnable", "1-refused"], "every stage to build is asked first, inputs first");
+  assert.deepEqual(session.provision.counts, { seed: 0, kernel: 0, sources: 0 }, "nothing provided");
+  assert.equal(session.backend.boots.length, 0, "nothing booted");
+  assert.deepEqual(await listEntries(session.home), []);
+  await fs.rm(root, { recursive: true, force: true });
+});
+
 test("a backend with one vCPU gets one, whatever the session asks for", async () => {
   const root = await tempRoot("chain-cpus");
   await writeStage(path.join(root, "recipes"), "0-one");

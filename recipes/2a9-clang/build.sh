@@ -1,9 +1,9 @@
 # Stage 2a9: LLVM 17.0.6's clang and lld, compiled by 2a5c's GCC 10 (static against 2a3's musl)
 # with 2a7's cmake, 2a8's python and 2a0's make; then compiler-rt's builtins and crt files,
 # libunwind, libc++abi and libc++, compiled by that clang and linked by that lld. The compiler of
-# the later stages. Phases and the guest's rules: recipes/lib/build.sh.
+# the later stages. Phases and the guest's rules: recipes/lib/build.sh; LLVM's: recipes/lib/llvm.sh.
 # Configured and partly compiled natively (README: objects per minute); never built to the end,
-# so no lock entry.
+# so no lock entry. Too big for a session: being split into 2a9a-llvm, 2a9b-clang, 2a9c-lld.
 #
 # Shape: one CMake configure of llvm/ with LLVM_ENABLE_PROJECTS=clang;lld and
 # LLVM_ENABLE_RUNTIMES=compiler-rt;libcxx;libcxxabi;libunwind. GCC compiles only the projects:
@@ -15,33 +15,11 @@
 # time, and only clang's own binaries carry GCC's libstdc++ (static), never what clang compiles.
 # The stage that rebuilds clang with this one (the core) removes GCC from the toolchain.
 . /recipe-lib/build.sh
+. /recipe-lib/llvm.sh
 STAGE=2a9-clang
-SRC=llvm-toolchain-17_17.0.6
-TARBALL=llvm-toolchain-17_17.0.6.orig.tar.xz
-# GCC's x86_64-linux-musl in LLVM's normalised spelling: the runtimes are installed under
-# lib/<triple> as written here, and clang looks for them under the normalised triple.
-TRIPLE=x86_64-unknown-linux-musl
-MUSL=/store/2a3-musl
-HEADERS=/store/2a6-linux-headers/include
-OBJ=/tmp/llvm-obj
-# Both compilers map the source and build trees away, so __FILE__ (compiler-rt's abort messages,
-# LLVM's fatal errors) names no build path.
-MAP="-ffile-prefix-map=/tmp/$SRC=. -ffile-prefix-map=$OBJ=."
-# musl's tmpfile() and tmpnam() hold "/tmp/tmpfile_XXXXXX" and "/tmp/tmpnam_XXXXXX", and the static
-# programs may link them: the leak check looks for the build trees, the DESTDIR and the sources share.
-LEAK_STRINGS="/tmp/$SRC $OBJ /tmp/dest /sources/"
-
 # The projects and runtimes built here, and what LLVM's CMake reads besides them (cmake/: shared
-# modules; runtimes/: the runtimes' top level). Their test/ and unittests/ trees (about 85% of the
-# files) are left in the archive: nothing reads them with the tests off. busybox tar matches a
-# pattern against as many leading path components as it has, and fails on a member it did not find.
-PARTS="llvm clang lld compiler-rt libcxx libcxxabi libunwind cmake runtimes"
-do_unpack() {
-    set --
-    for part in $PARTS; do set -- "$@" "$SRC/$part"; done
-    tar -x -f "/sources/$TARBALL" --exclude="$SRC/*/test" --exclude="$SRC/*/unittests" "$@"
-    [ -d "$SRC/llvm" ] || die "$TARBALL did not unpack to /tmp/$SRC"
-}
+# modules; runtimes/: the runtimes' top level).
+LLVM_PARTS="llvm clang lld compiler-rt libcxx libcxxabi libunwind cmake runtimes"
 
 # No replace_bin_sh: the build runs none of the tree's 222 executable files by path (scripts of
 # scan-build, clang-format, compiler-rt's sanitizers, ...), and LLVM's CMake runs cmake/config.guess
@@ -61,14 +39,8 @@ do_prepare() {
 COMPONENTS="clang;clang-resource-headers;lld;llvm-ar;llvm-ranlib;llvm-nm;llvm-objcopy;llvm-strip"
 COMPONENTS="$COMPONENTS;llvm-objdump;llvm-readobj;llvm-readelf;llvm-size;llvm-strings;builtins;runtimes"
 
-# GCC's side (the projects, static programs like every tool of the chain):
-#   -O2 instead of Release's -O3, as for GCC 10 itself: less compile time. NDEBUG: no assertions.
-#   -idirafter: the UAPI headers, searched after musl's (LLVM's Support reads <linux/magic.h>).
-#   Off: zlib, zstd, libxml2, terminfo, libedit, libpfm (none exists here), plugins (a static
-#   clang cannot load them), threads (lld and LLVM then never depend on the number of CPUs),
-#   the version-control revision, tests, benchmarks, examples, docs, and clang's static analyzer
-#   and ARC migrator (about 200 files nothing here uses).
-#   LLVM_TARGETS_TO_BUILD=X86: the only target of the chain.
+# GCC's side: llvm.sh's llvm_cmake, and off: clang's static analyzer and ARC migrator (about 200
+# files nothing here uses) and its plugins (a static clang cannot load them).
 # What the clang defaults to, so that a plain `clang++ x.cpp` uses the LLVM runtime alone:
 #   DEFAULT_SYSROOT: 2a3's musl, whose include/ and lib/ clang's Linux driver searches under a
 #   sysroot (<sysroot>/include, <sysroot>/lib), as GCC 10's --with-sysroot does. Not C_INCLUDE_DIRS:
@@ -89,25 +61,11 @@ COMPONENTS="$COMPONENTS;llvm-objdump;llvm-readobj;llvm-readelf;llvm-size;llvm-st
 #   compiler-rt: the builtins and crt files for x86_64 only, none of its sanitizers or profilers.
 #   libc++ is told it runs on musl, and reads <linux/futex.h>: the UAPI headers with -idirafter.
 do_configure() {
-    mkdir "$OBJ"
-    cd "$OBJ"
-    logged configure cmake -G "Unix Makefiles" -S "$BUILD/llvm" -B "$OBJ" \
-        -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$PREFIX" \
-        -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
-        -DCMAKE_C_FLAGS="$MAP -idirafter $HEADERS" -DCMAKE_CXX_FLAGS="$MAP -idirafter $HEADERS" \
-        -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
-        -DCMAKE_EXE_LINKER_FLAGS=-static \
+    llvm_cmake llvm \
         -DLLVM_ENABLE_PROJECTS="clang;lld" \
         -DLLVM_ENABLE_RUNTIMES="compiler-rt;libcxx;libcxxabi;libunwind" \
-        -DLLVM_TARGETS_TO_BUILD=X86 \
-        -DLLVM_HOST_TRIPLE=$TRIPLE -DLLVM_DEFAULT_TARGET_TRIPLE=$TRIPLE \
         -DLLVM_ENABLE_PER_TARGET_RUNTIME_DIR=ON \
-        -DLLVM_INCLUDE_TESTS=OFF -DLLVM_INCLUDE_BENCHMARKS=OFF \
-        -DLLVM_INCLUDE_EXAMPLES=OFF -DLLVM_INCLUDE_DOCS=OFF \
-        -DLLVM_ENABLE_ZLIB=OFF -DLLVM_ENABLE_ZSTD=OFF -DLLVM_ENABLE_LIBXML2=OFF \
-        -DLLVM_ENABLE_TERMINFO=OFF -DLLVM_ENABLE_LIBEDIT=OFF -DLLVM_ENABLE_LIBPFM=OFF \
-        -DLLVM_ENABLE_PLUGINS=OFF -DCLANG_PLUGIN_SUPPORT=OFF \
-        -DLLVM_ENABLE_THREADS=OFF -DLLVM_APPEND_VC_REV=OFF \
+        -DCLANG_PLUGIN_SUPPORT=OFF \
         -DCLANG_ENABLE_STATIC_ANALYZER=OFF -DCLANG_ENABLE_ARCMT=OFF \
         -DCLANG_VENDOR=zilchboot -DCLANG_LINKS_TO_CREATE="clang++;clang-cpp" \
         -DDEFAULT_SYSROOT=$MUSL \
@@ -124,25 +82,9 @@ do_configure() {
         -DLIBCXXABI_ENABLE_SHARED=OFF -DLIBCXXABI_USE_COMPILER_RT=ON -DLIBCXXABI_USE_LLVM_UNWINDER=ON \
         -DLIBCXX_ENABLE_SHARED=OFF -DLIBCXX_USE_COMPILER_RT=ON -DLIBCXX_CXX_ABI=libcxxabi \
         -DLIBCXX_ENABLE_STATIC_ABI_LIBRARY=ON -DLIBCXX_HAS_MUSL_LIBC=ON -DLIBCXX_INCLUDE_BENCHMARKS=OFF
-    tail -n 3 configure.out
 }
 
-do_build() {
-    cd "$OBJ"
-    logged make mk -j"$JOBS" distribution
-}
-
-# -stripped: the programs without symbols (CMake's strip, 2a1's; static libraries are not
-# stripped). The runtimes' sub-builds install through cmake scripts that read DESTDIR from the
-# environment, hence the export.
-do_install() {
-    cd "$OBJ"
-    export DESTDIR="$DEST"
-    logged make-install mk install-distribution-stripped
-    unset DESTDIR
-    cd "$DEST$PREFIX"
-    copy_to_out
-}
+# do_build and do_install: llvm.sh's (the distribution targets).
 
 # C and C++ (the shared smoke programs: iostream, exceptions through libunwind, C++17) at -O2,
 # static and dynamic, from the installed clang: each must run, be linked by lld, and, when

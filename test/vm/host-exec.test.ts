@@ -11,6 +11,7 @@ import { GUEST_ARCHES } from "../../src/arch.js";
 import { validateSeed } from "../../src/seed/elf.js";
 import { hostExecutes, hostKernelIdentity, PROBE_STATUS, probeHostExec, probeProgram, VERDICT_FILE } from "../../src/vm/host-exec.js";
 import { CLI, tempDir, testHome, type TestHome } from "../helpers/home.js";
+import { provisioned } from "../helpers/provisioned.js";
 import { kernelRunsI386 } from "../helpers/run-i386.js";
 
 const cleanup: string[] = [];
@@ -92,4 +93,21 @@ test("--runner native refuses an i386 stage in one line, before fetching, buildi
   assert.deepEqual(await fs.readdir(cache), [VERDICT_FILE], "nothing fetched, no seed or kernel built");
   assert.deepEqual(await fs.readdir(home.home), [], "no store entry, run or log");
   assert.equal(await fs.readFile(home.lockFile, "utf8"), lockBefore);
+});
+
+test("`zilchboot probe` reports which arches' programs the host kernel executes, as the probe finds them", async () => {
+  const { kernel } = await provisioned();
+  const cache = await scratch("probe-cli-cache");
+  const run = await execa("node", [CLI, "probe", "--kernel", kernel.path], {
+    reject: false, stdin: "ignore", env: { ...process.env, ZILCHBOOT_CACHE: cache },
+  });
+  assert.equal(run.exitCode, 0, run.stderr);
+  assert.match(run.stdout, /^native x86_64: yes, a static x86_64 program ran \(exit 42\)$/m);
+  const i386 = run.stdout.split("\n").find((line) => line.startsWith("native i386: "));
+  assert.ok(i386, run.stdout);
+  if (await kernelRunsI386(await scratch("probe-cli-truth"))) assert.equal(i386, "native i386: yes, a static i386 program ran (exit 42)");
+  else assert.match(i386, /^native i386: no, this host's kernel does not execute i386 programs \(.*\); --runner native refuses i386 stages \(the i386 VM builds them\)$/);
+  // The verdicts were cached: a second probe says so.
+  const again = await execa("node", [CLI, "probe", "--kernel", kernel.path], { reject: false, stdin: "ignore", env: { ...process.env, ZILCHBOOT_CACHE: cache } });
+  assert.match(again.stdout, /^native i386: .*\(verdict cached\)/m);
 });

@@ -34,6 +34,11 @@ test("usage errors exit 2 with one line naming the problem", async () => {
   assert.equal(badFlag.exitCode, 2);
   assert.equal(badFlag.stderr.trim().split("\n").length, 1);
   assert.match(badFlag.stderr, /^zilchboot: build does not take --no-such-flag \(it takes: .*--cpus.*--update-lock.*\)/);
+  // A flag's value that looks like a flag: node's three-line complaint becomes one line.
+  const flagAsValue = await zilchboot(["build", "--cache", "--cache", "http://127.0.0.1:1/"]);
+  assert.equal(flagAsValue.exitCode, 2);
+  assert.equal(flagAsValue.stderr.trim().split("\n").length, 1, flagAsValue.stderr);
+  assert.match(flagAsValue.stderr, /^zilchboot: build: Option '--cache' argument is ambiguous\. Did you forget to specify the option argument for '--cache'\? .*; run 'zilchboot build --help'$/m);
   const badStage = await zilchboot(["build", "9-nope"]);
   assert.equal(badStage.exitCode, 2);
   assert.match(badStage.stderr, /no stage named 9-nope .*known stages: 0-smoke, 0-smoke-i386, 1-ddc, 1-stage1, /);

@@ -25,6 +25,8 @@ export function parseCommandWords(command: string, options: OptionSpec, args: st
     const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { positionals: parsed.positionals, options: parsed.values as ParsedWords["options"] };
   } catch (cause) {
-    throw new ZilchError({ code: "USAGE", message: `${command}: ${(cause as Error).message}`, hint: `run 'zilchboot ${command} --help'`, cause });
+    // node's messages may span lines ("… argument is ambiguous.\nDid you forget …"): one line here.
+    const message = (cause as Error).message.split("\n").map((line) => line.trim()).filter(Boolean).join(" ");
+    throw new ZilchError({ code: "USAGE", message: `${command}: ${message}`, hint: `run 'zilchboot ${command} --help'`, cause });
   }
 }

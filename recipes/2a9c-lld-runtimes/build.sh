@@ -1,0 +1,121 @@
+# Stage 2a9c: lld and the LLVM runtimes, and the merged toolchain. WRITTEN, NOT RUN YET (2a9b is
+# not built): expect to debug its configure steps on the first run.
+#
+# clang finds its runtimes relative to its own binary (the resource directory lib/clang/17 and
+# lib/<triple>), and 2a9b's store path is read-only, so this stage's output is the whole toolchain:
+# 2a9b's tree copied into the install tree first, lld installed beside clang (ld.lld), then the
+# runtimes compiled by that very clang (from the install tree, so it finds what is installed
+# there so far) and installed into the same tree; 2a9a's binutils-like tools are copied too, so
+# that one bin/ serves later stages. Phases: recipes/lib/build.sh; LLVM's: recipes/lib/llvm.sh.
+. /recipe-lib/build.sh
+. /recipe-lib/llvm.sh
+STAGE=2a9c-lld-runtimes
+LLVM=/store/2a9a-llvm
+CLANG=/store/2a9b-clang
+# lld/ (with libunwind/include, which lld's Mach-O port reads), the runtimes, runtimes/ (their top
+# level) and llvm/cmake (the CMake modules compiler-rt and runtimes/ read from ../llvm).
+LLVM_PARTS="lld libunwind compiler-rt libcxx libcxxabi runtimes cmake llvm/cmake"
+TOOLS="llvm-ar llvm-ranlib llvm-nm llvm-objcopy llvm-strip llvm-objdump llvm-readobj llvm-readelf llvm-size llvm-strings"
+
+# lld, by GCC 10, standalone against 2a9a; then the merged tree begins as 2a9b's.
+do_configure() {
+    llvm_cmake lld -DLLVM_DIR=$LLVM/lib/cmake/llvm -DLLVM_TABLEGEN_EXE=$LLVM/bin/llvm-tblgen \
+        -DLLVM_DISTRIBUTION_COMPONENTS=lld
+}
+
+do_build() {
+    llvm_build_distribution
+}
+
+# The runtimes' compilers are the merged tree's clang, which links with the lld beside it.
+# CMAKE_*_COMPILER_WORKS: CMake's first check links a program, which needs the very libraries
+# being built (LLVM's own runtimes build passes the same to its sub-builds for the just-built
+# clang); runtimes/ then checks flags with --unwindlib=none and -nostdlib++ itself.
+runtime_cmake() {
+    _src=$1 _obj=$2; shift 2
+    mkdir -p "$_obj"
+    cd "$_obj"
+    logged configure cmake -G "Unix Makefiles" -S "$BUILD/$_src" -B "$_obj" \
+        -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$PREFIX" \
+        -DCMAKE_C_COMPILER="$DEST$PREFIX/bin/clang" -DCMAKE_CXX_COMPILER="$DEST$PREFIX/bin/clang++" \
+        -DCMAKE_ASM_COMPILER="$DEST$PREFIX/bin/clang" \
+        -DCMAKE_AR="$LLVM/bin/llvm-ar" -DCMAKE_RANLIB="$LLVM/bin/llvm-ranlib" -DCMAKE_NM="$LLVM/bin/llvm-nm" \
+        -DCMAKE_C_COMPILER_WORKS=ON -DCMAKE_CXX_COMPILER_WORKS=ON -DCMAKE_ASM_COMPILER_WORKS=ON \
+        -DCMAKE_C_COMPILER_TARGET=$TRIPLE -DCMAKE_CXX_COMPILER_TARGET=$TRIPLE -DCMAKE_ASM_COMPILER_TARGET=$TRIPLE \
+        -DCMAKE_C_FLAGS="$MAP -ffile-prefix-map=$_obj=. -idirafter $HEADERS" \
+        -DCMAKE_CXX_FLAGS="$MAP -ffile-prefix-map=$_obj=. -idirafter $HEADERS" \
+        -DLLVM_ENABLE_PER_TARGET_RUNTIME_DIR=ON \
+        "$@"
+    tail -n 3 configure.out
+    logged build mk -j"$JOBS"
+    export DESTDIR="$DEST"
+    logged install mk install
+    unset DESTDIR
+}
+
+# lld into the tree that starts as 2a9b's; then the runtimes:
+#   compiler-rt: the builtins and crt files for x86_64 only (none of its sanitizers or
+#   profilers), in clang's resource directory (lib/clang/17/lib/<triple>/), where the driver
+#   looks for libclang_rt.builtins.a and clang_rt.crtbegin.o;
+#   libunwind, libc++abi, libc++: static libraries only, like libgcc and libstdc++ from GCC 10,
+#   so a dynamic C++ program needs only musl's libc.so. libc++.a carries libc++abi
+#   (LIBCXX_ENABLE_STATIC_ABI_LIBRARY), since the driver links -lc++ alone; libunwind.a comes from
+#   the driver's -lunwind. libc++ is told it runs on musl, and reads <linux/futex.h>.
+do_install() {
+    mkdir -p "$DEST$PREFIX"
+    cp -R "$CLANG/." "$DEST$PREFIX/"
+    chmod -R u+w "$DEST$PREFIX"
+    llvm_install_distribution
+    for tool in $TOOLS; do cp -P "$LLVM/bin/$tool" "$DEST$PREFIX/bin/$tool"; done
+    lap lld
+    runtime_cmake compiler-rt /tmp/builtins-obj \
+        -DCOMPILER_RT_INSTALL_PATH=lib/clang/17 \
+        -DCOMPILER_RT_DEFAULT_TARGET_ONLY=ON \
+        -DCOMPILER_RT_BUILD_BUILTINS=ON -DCOMPILER_RT_BUILD_CRT=ON \
+        -DCOMPILER_RT_BUILD_SANITIZERS=OFF -DCOMPILER_RT_BUILD_XRAY=OFF \
+        -DCOMPILER_RT_BUILD_LIBFUZZER=OFF -DCOMPILER_RT_BUILD_PROFILE=OFF \
+        -DCOMPILER_RT_BUILD_MEMPROF=OFF -DCOMPILER_RT_BUILD_ORC=OFF -DCOMPILER_RT_BUILD_GWP_ASAN=OFF
+    lap compiler-rt
+    runtime_cmake runtimes /tmp/runtimes-obj \
+        -DLLVM_ENABLE_RUNTIMES="libunwind;libcxxabi;libcxx" \
+        -DLIBUNWIND_ENABLE_SHARED=OFF -DLIBUNWIND_USE_COMPILER_RT=ON \
+        -DLIBCXXABI_ENABLE_SHARED=OFF -DLIBCXXABI_USE_COMPILER_RT=ON -DLIBCXXABI_USE_LLVM_UNWINDER=ON \
+        -DLIBCXX_ENABLE_SHARED=OFF -DLIBCXX_USE_COMPILER_RT=ON -DLIBCXX_CXX_ABI=libcxxabi \
+        -DLIBCXX_ENABLE_STATIC_ABI_LIBRARY=ON -DLIBCXX_HAS_MUSL_LIBC=ON -DLIBCXX_INCLUDE_BENCHMARKS=OFF
+    lap runtimes
+    cd "$DEST$PREFIX"
+    copy_to_out
+}
+
+# C and C++ (the shared smoke programs: iostream, exceptions through libunwind, C++17) at -O2,
+# static and dynamic, from the installed clang: each must run, be linked by lld, and, when
+# dynamic, load 2a3's musl and need nothing else (libc++ and the runtime are static).
+do_check() {
+    v=$(/out/bin/clang --version | head -n 1)
+    echo "$STAGE: $v"
+    case $v in "zilchboot clang version 17.0.6"*) ;; *) die "clang --version says '$v'" ;; esac
+    mkdir /tmp/smoke
+    cd /tmp/smoke
+    printf '#include <stdio.h>\nint main(void) { printf("%%s %%d\\n", "c", 42); return 0; }\n' > hello.c
+    for link in -static ""; do
+        kind=${link:-dynamic}
+        /out/bin/clang -O2 $link -o hello-c hello.c
+        /out/bin/clang++ -O2 $link -o cxx98 /recipe-lib/smoke/cxx98.cpp
+        /out/bin/clang++ -std=c++17 -O2 $link -o cxx17 /recipe-lib/smoke/cxx17.cpp
+        for p in hello-c cxx98 cxx17; do
+            out=$(./$p) || die "$p ($kind) failed: $out"
+            echo "$STAGE: smoke: $p ($kind): $out"
+            /out/bin/llvm-readelf -p .comment $p | grep -q "LLD 17.0.6" || die "$p ($kind) was not linked by lld"
+            if [ -n "$link" ]; then
+                ! /out/bin/llvm-readelf -l $p | grep -q INTERP || die "$p ($kind) asks for a loader"
+            else
+                /out/bin/llvm-readelf -l $p | grep -q "interpreter: $MUSL/lib/libc.so" || die "$p names another loader"
+                [ "$(/out/bin/llvm-readelf -d $p | grep -c NEEDED)" = 1 ] && /out/bin/llvm-readelf -d $p | grep -q 'NEEDED.*\[libc\.so\]' \
+                    || die "$p needs more than libc.so: $(/out/bin/llvm-readelf -d $p | grep NEEDED)"
+            fi
+        done
+        [ "$(./hello-c)" = "c 42" ] || die "hello-c printed the wrong line"
+    done
+}
+
+run_phases

@@ -6,7 +6,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { acPath, casPath, RECORD_FORMAT, recordBytes, type CacheRecord } from "../../src/cache/cache-record.js";
 import { generateSigningKey } from "../../src/cache/signing.js";
-import { buildTarget } from "../../src/stages/chain.js";
+import { buildTarget, planTarget } from "../../src/stages/chain.js";
 import { readLock } from "../../src/store/lock.js";
 import { listEntries } from "../../src/store/store.js";
 import { tempRoot } from "../fixtures/fake-vm.js";
@@ -128,6 +128,20 @@ test("an unlocked stage's entry is used only with a valid signature from a key t
   assert.equal(pulled.record.pulled?.why, "signed by ci");
 
   const signed = await record(nginx, "0-base", base.record.inputHash);
+  // The same signed record replayed under the key of another input hash of the same stage (a
+  // changed recipe): its signature still verifies, but it vouches for other inputs.
+  const changed = path.join(root, "changed-recipes");
+  await fs.cp(recipes, changed, { recursive: true });
+  await fs.writeFile(path.join(changed, "0-base", "tag.txt"), "changed\n");
+  const replayReader = await client(path.join(root, "replay"), { url: nginx.url, recipes: changed, runs, lockFile: path.join(root, "replay.lock.json") });
+  const [replayStep] = await planTarget({ ...replayReader, cache: null }, "0-base");
+  assert.ok(replayStep.inputHash && replayStep.inputHash !== base.record.inputHash, "the changed recipe has another input hash");
+  await put(nginx, acPath("0-base", replayStep.inputHash), recordBytes(signed));
+  const replayed = await buildTarget(replayReader, "0-base");
+  assert.deepEqual(replayReader.backend.booted(), ["0-base"]);
+  assertOneWarning(replayReader, new RegExp(`^warning: 0-base: ignoring the cache's entry \\(it is the record of 0-base with input ${base.record.inputHash.slice(0, 16)}, not of this stage and input hash\\); building it$`));
+  assert.equal(replayed.record.inputHash, replayStep.inputHash);
+
   await put(nginx, acPath("0-base", base.record.inputHash), recordBytes({ ...signed, output: "0".repeat(64) }));
   const tampered = await reader("tampered");
   await buildTarget(tampered, "0-base");

@@ -45,3 +45,44 @@ test("a hard link in a tar is refused by name", async () => {
   await tar.c({ file: archive, cwd: dir, portable: true }, ["a", "b"]);
   await assert.rejects(readTarIndex(archive), /member "b" has tar type "1"/);
 });
+
+/** One ustar header block for `name` (type `type`, `size` bytes of data follow), checksummed. */
+function ustarHeader(name: string, type: string, size: number): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(name, 0, 100, "utf8");
+  header.write("0000644\0", 100);
+  header.write("0000000\0", 108);
+  header.write("0000000\0", 116);
+  header.write(`${size.toString(8).padStart(11, "0")}\0`, 124);
+  header.write("00000000000\0", 136);
+  header.write(type, 156);
+  header.write("ustar\0", 257);
+  header.write("00", 263);
+  header.fill(" ", 148, 156);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
+  return header;
+}
+
+async function tarOf(name: string, blocks: Buffer[]): Promise<string> {
+  const file = path.join(scratch, name);
+  await fs.writeFile(file, Buffer.concat([...blocks, Buffer.alloc(1024)]));
+  return file;
+}
+
+test("members outside the tree and damaged headers are refused by name, not listed", async () => {
+  const data = Buffer.alloc(512, 0x61);
+  const fine = await tarOf("fine.tar", [ustarHeader("bin/tool", "0", 512), data]);
+  assert.deepEqual((await readTarIndex(fine)).map((m) => m.path), ["bin/tool"], "the hand-made header is a valid member");
+  const dotdot = await tarOf("dotdot.tar", [ustarHeader("bin/../../etc/passwd", "0", 512), data]);
+  await assert.rejects(readTarIndex(dotdot), /member "bin\/\.\.\/\.\.\/etc\/passwd" is outside the archive's tree/);
+  const absolute = await tarOf("absolute.tar", [ustarHeader("/etc/passwd", "0", 512), data]);
+  await assert.rejects(readTarIndex(absolute), /member "\/etc\/passwd" is outside the archive's tree/);
+  const damaged = ustarHeader("bin/tool", "0", 512);
+  damaged[0] ^= 0x01;
+  const badSum = await tarOf("bad-checksum.tar", [ustarHeader("ok", "5", 0), damaged, data]);
+  await assert.rejects(readTarIndex(badSum), /bad tar header checksum at byte 512/);
+  const device = await tarOf("device.tar", [ustarHeader("dev/null", "3", 0)]);
+  await assert.rejects(readTarIndex(device), /member "dev\/null" has tar type "3"/);
+});

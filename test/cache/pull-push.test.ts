@@ -72,6 +72,37 @@ test("pushing needs the write credential: without it the build succeeds with one
   assert.deepEqual(await fs.readdir(nginx.dataDir), []);
 });
 
+test("a machine whose build does not reproduce the locked output pushes nothing: the honest record and blob stay", async (t) => {
+  const nginx = await startNginx();
+  const root = await tempRoot("cache-nonrepro");
+  t.after(async () => {
+    await nginx.stop();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+  const recipes = path.join(root, "recipes");
+  const runs = await twoStages(recipes, "honest");
+  const honest = await client(path.join(root, "honest"), { url: nginx.url, recipes, push: true, env: nginx.pushEnv, runs });
+  const locked = await buildTarget(honest, "0-base");
+  const recordFile = path.join(nginx.dataDir, acPath("0-base", locked.record.inputHash));
+  const before = await fs.readFile(recordFile);
+  const blobsBefore = await fs.readdir(path.join(nginx.dataDir, "cas"));
+
+  // The same recipes on a machine that builds other bytes (its own lock, so the build itself
+  // succeeds), with the write credential: offered under the shared lock's output, it is not pushed.
+  const drifting = await client(path.join(root, "drifting"), {
+    url: nginx.url, recipes, push: true, env: nginx.pushEnv, lockFile: path.join(root, "drifting.lock.json"),
+    runs: { ...runs, "0-base": { files: { "bin/tool": "#!tool drifted\n" } } },
+  });
+  const drifted = await buildTarget({ ...drifting, cache: null }, "0-base");
+  assert.equal(drifted.record.inputHash, locked.record.inputHash, "same inputs");
+  assert.notEqual(drifted.record.outputSha256, locked.record.outputSha256, "other output");
+  await drifting.cache.push(drifted, locked.record.outputSha256);
+  assert.deepEqual(await fs.readFile(recordFile), before, "the honest record is unchanged");
+  assert.deepEqual(await fs.readdir(path.join(nginx.dataDir, "cas")), blobsBefore, "no blob was uploaded");
+  assert.deepEqual(drifting.lines.filter((l) => / pushed to /.test(l)), []);
+  assert.deepEqual(warnings(drifting.lines), []);
+});
+
 test("two clients pushing the same stage at once both succeed, and the server holds one valid entry", async (t) => {
   const nginx = await startNginx();
   const root = await tempRoot("cache-race");

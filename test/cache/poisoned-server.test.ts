@@ -149,3 +149,27 @@ test("an unlocked stage's entry is used only with a valid signature from a key t
   assertOneWarning(tampered, /its signature does not verify with key ci \([0-9a-f]{16}\)\); building it$/);
   assert.equal(signed.format, RECORD_FORMAT);
 });
+
+test("an invalid, oversized or blob-less record costs one warning and a build; nothing half-written stays", async (t) => {
+  const { nginx, root, recipes, runs, base } = await pushed(t, "broken");
+  const honest = await record(nginx, "0-base", base.record.inputHash);
+  const key = acPath("0-base", base.record.inputHash);
+  const cases: [string, Buffer | string, RegExp][] = [
+    ["not-json", "{ this is not json\n", /its record is not valid \(not JSON \(/],
+    ["schema", recordBytes({ ...honest, output: "not a sha256" } as CacheRecord), /its record is not valid \(/],
+    ["oversized", Buffer.concat([recordBytes(honest), Buffer.alloc(70 * 1024, 0x20)]), /GET ac\/[^ ]+ sent more than 65536 bytes/],
+    ["evicted", recordBytes({ ...honest, archive: { sha256: "e".repeat(64), size: honest.archive.size } }), /its record names cas\/e{16}…, which the cache does not hold \(evicted\?\)/],
+  ];
+  for (const [name, body, why] of cases) {
+    await put(nginx, key, body);
+    const reader = await client(path.join(root, `reader-${name}`), { url: nginx.url, recipes, runs });
+    const built = await buildTarget(reader, "0-base");
+    assert.deepEqual(reader.backend.booted(), ["0-base"], `${name}: built locally`);
+    const lines = warnings(reader.lines);
+    assert.equal(lines.length, 1, `${name}: ${reader.lines.join("\n")}`);
+    assert.match(lines[0], /^warning: 0-base: /, name);
+    assert.match(lines[0], why, name);
+    assert.equal(built.record.outputSha256, base.record.outputSha256, `${name}: the local build's output`);
+    assert.deepEqual(await fs.readdir(path.join(reader.home, "runs")), [], `${name}: nothing half-written`);
+  }
+});

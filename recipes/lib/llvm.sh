@@ -45,6 +45,9 @@ do_unpack() {
 #   the version-control revision, tests, benchmarks, examples and docs.
 #   LLVM_TARGETS_TO_BUILD=X86: the only target of the chain (read by the standalone projects from
 #   the installed LLVM's CMake package).
+#   CMAKE_SKIP_RPATH: a static program has no dynamic section, so the RPATH ($ORIGIN/../lib) that
+#   LLVM gives its tools cannot be set at install ("RPATH_CHANGE could not write new RPATH …: No
+#   valid ELF RPATH or RUNPATH entry exists", 2a9a's first run); with it CMake handles none.
 llvm_cmake() {
     _project=$1; shift
     mkdir -p "$OBJ"
@@ -54,7 +57,7 @@ llvm_cmake() {
         -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
         -DCMAKE_C_FLAGS="$MAP -idirafter $HEADERS" -DCMAKE_CXX_FLAGS="$MAP -idirafter $HEADERS" \
         -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
-        -DCMAKE_EXE_LINKER_FLAGS=-static \
+        -DCMAKE_EXE_LINKER_FLAGS=-static -DCMAKE_SKIP_RPATH=ON \
         -DLLVM_TARGETS_TO_BUILD=X86 \
         -DLLVM_HOST_TRIPLE=$TRIPLE -DLLVM_DEFAULT_TARGET_TRIPLE=$TRIPLE \
         -DLLVM_INCLUDE_TESTS=OFF -DLLVM_INCLUDE_BENCHMARKS=OFF \

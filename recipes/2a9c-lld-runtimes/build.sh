@@ -9,6 +9,7 @@
 # that one bin/ serves later stages. Phases: recipes/lib/build.sh; LLVM's: recipes/lib/llvm.sh.
 . /recipe-lib/build.sh
 . /recipe-lib/llvm.sh
+. /recipe-lib/clang-check.sh
 STAGE=2a9c-lld-runtimes
 LLVM=/store/2a9a-llvm
 CLANG=/store/2a9b-clang
@@ -87,35 +88,7 @@ do_install() {
     copy_to_out
 }
 
-# C and C++ (the shared smoke programs: iostream, exceptions through libunwind, C++17) at -O2,
-# static and dynamic, from the installed clang: each must run, be linked by lld, and, when
-# dynamic, load 2a3's musl and need nothing else (libc++ and the runtime are static).
-do_check() {
-    v=$(/out/bin/clang --version | head -n 1)
-    echo "$STAGE: $v"
-    case $v in "zilchboot clang version 17.0.6"*) ;; *) die "clang --version says '$v'" ;; esac
-    mkdir /tmp/smoke
-    cd /tmp/smoke
-    printf '#include <stdio.h>\nint main(void) { printf("%%s %%d\\n", "c", 42); return 0; }\n' > hello.c
-    for link in -static ""; do
-        kind=${link:-dynamic}
-        /out/bin/clang -O2 $link -o hello-c hello.c
-        /out/bin/clang++ -O2 $link -o cxx98 /recipe-lib/smoke/cxx98.cpp
-        /out/bin/clang++ -std=c++17 -O2 $link -o cxx17 /recipe-lib/smoke/cxx17.cpp
-        for p in hello-c cxx98 cxx17; do
-            out=$(./$p) || die "$p ($kind) failed: $out"
-            echo "$STAGE: smoke: $p ($kind): $out"
-            /out/bin/llvm-readelf -p .comment $p | grep -q "LLD 17.0.6" || die "$p ($kind) was not linked by lld"
-            if [ -n "$link" ]; then
-                ! /out/bin/llvm-readelf -l $p | grep -q INTERP || die "$p ($kind) asks for a loader"
-            else
-                /out/bin/llvm-readelf -l $p | grep -q "interpreter: $MUSL/lib/libc.so" || die "$p names another loader"
-                [ "$(/out/bin/llvm-readelf -d $p | grep -c NEEDED)" = 1 ] && /out/bin/llvm-readelf -d $p | grep -q 'NEEDED.*\[libc\.so\]' \
-                    || die "$p needs more than libc.so: $(/out/bin/llvm-readelf -d $p | grep NEEDED)"
-            fi
-        done
-        [ "$(./hello-c)" = "c 42" ] || die "hello-c printed the wrong line"
-    done
-}
+# The C and C++ smoke checks: clang-check.sh's clang_toolchain_check.
+do_check() { clang_toolchain_check; }
 
 run_phases

@@ -37,19 +37,21 @@ test("members, modes, targets and byte offsets of a canonical output tar", async
 });
 
 test("a hard link in a tar is refused by name", async () => {
-  const dir = path.join(scratch, "links");
-  await fs.mkdir(dir);
-  await fs.writeFile(path.join(dir, "a"), "same");
-  await fs.link(path.join(dir, "a"), path.join(dir, "b"));
-  const archive = path.join(scratch, "links.tar");
-  await tar.c({ file: archive, cwd: dir, portable: true }, ["a", "b"]);
+  // Written by hand: node-tar's packer can end its stream before a hard link's job finishes
+  // ("write after end", seen once in CI), and the refusal is about the header, not the packer.
+  const data = Buffer.alloc(512, 0x61);
+  const archive = await tarOf("links.tar", [ustarHeader("a", "0", 512), data, ustarHeader("b", "1", 0, "a")]);
+  const seen: string[] = [];
+  await tar.t({ file: archive, onReadEntry: (e) => seen.push(`${e.path} ${e.type} ${e.linkpath ?? ""}`) });
+  assert.deepEqual(seen, ["a File ", "b Link a"], "node-tar reads the hand-made archive as a file and its hard link");
   await assert.rejects(readTarIndex(archive), /member "b" has tar type "1"/);
 });
 
-/** One ustar header block for `name` (type `type`, `size` bytes of data follow), checksummed. */
-function ustarHeader(name: string, type: string, size: number): Buffer {
+/** One ustar header block for `name` (type `type`, `size` bytes of data follow, link target `linkName`), checksummed. */
+function ustarHeader(name: string, type: string, size: number, linkName = ""): Buffer {
   const header = Buffer.alloc(512);
   header.write(name, 0, 100, "utf8");
+  header.write(linkName, 157, 100, "utf8");
   header.write("0000644\0", 100);
   header.write("0000000\0", 108);
   header.write("0000000\0", 116);

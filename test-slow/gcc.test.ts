@@ -61,9 +61,10 @@ test("GCC 10 rebuilds itself byte for byte (2a5d-gcc10-fixpoint = 2a5c-gcc10)", 
   assert.equal(lock["2a5d-gcc10-fixpoint"].output, lock["2a5c-gcc10"].output, "the fixpoint stage's output is 2a5c's");
 });
 
-// LLVM's build inputs, compiled by 2a5c (issue 14), then LLVM itself (2a9a, the first of the three
-// session-sized stages that replace the single 2a9: about an hour natively on 2 cores).
-for (const stage of ["2a6-linux-headers", "2a7-cmake", "2a8-python", "2a9a-llvm"]) {
+// LLVM's build inputs, compiled by 2a5c (issue 14), then LLVM itself: 2a9a0 compiles the first part
+// and saves its build tree, 2a9a resumes it and installs (together about 90 min natively on 2
+// cores; each under the 70-minute rule).
+for (const stage of ["2a6-linux-headers", "2a7-cmake", "2a8-python", "2a9a0-llvm-objects", "2a9a-llvm"]) {
   test(`${stage} builds natively with GCC 10 and matches its lock`, async () => {
     await buildLocked(stage, ["--runner", "native"]);
   });

@@ -1,6 +1,6 @@
 // Builds the guest kernel on the host: tinyconfig + our fragments (shared + per-arch), checked, then
 // vmlinux + bzImage. The result is cached under the user cache dir keyed by its inputs, so clones
-// share one build.
+// share one build, and one process builds a key at a time: another waits, then reuses it.
 import { randomBytes } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
 import fs from "node:fs/promises";
@@ -9,8 +9,11 @@ import path from "node:path";
 import { execa } from "execa";
 import { ZilchError } from "../errors.js";
 import { copyAtomic, writeAtomic } from "../store/atomic-file.js";
+import { entryLockTarget } from "../store/entry-lock.js";
+import { withLock } from "../store/file-lock.js";
 import { publishDir } from "../store/publish.js";
 import { sha256Hex } from "../sha256.js";
+import { openRunLog } from "../stages/run-log.js";
 import type { GuestArch } from "../arch.js";
 import { ARCH } from "../arch.js";
 import { KERNEL_BUILDER_VERSION } from "./builder-version.js";
@@ -45,7 +48,8 @@ export interface BuildKernelOptions {
   imagesDir: string;
   jobs?: number;
   log?: (line: string) => void;
-  /** Stream make's output to log; it always goes to <cacheDir>/kernel/build.log. */
+  /** Stream make's output to log; it always goes to this run's own
+   *  <cacheDir>/kernel/logs/<time>-<id>-<arch>.log (kernel/logs/<arch>.log links the latest). */
   verbose?: boolean;
 }
 
@@ -68,20 +72,44 @@ const BUILD_ENV = {
 
 const ENTRY_FILES = ["vmlinux", "bzImage", "kernel.config", "kernel.json"] as const;
 
-/** Builds (or takes from the cache) the guest kernel and copies it into imagesDir. */
-export async function buildKernel(options: BuildKernelOptions): Promise<KernelImage> {
-  const { cacheDir, imagesDir, log = () => {} } = options;
+/** Where the cache keeps the kernel built from some inputs, and the lock its builder holds. */
+export interface KernelCacheEntry {
+  key: string;
+  /** <cacheDir>/kernel/<key>: vmlinux, bzImage, kernel.config, kernel.json once published. */
+  dir: string;
+  /** <cacheDir>/kernel/.locks/<key>, held from the second cache check to the publish. */
+  lockTarget: string;
+  fragments: FragmentFile[];
+}
+
+/** The cache entry and lock for these inputs (reads the fragment files: their text is in the key). */
+export async function kernelCacheEntry(
+  options: Pick<BuildKernelOptions, "linuxSha256" | "arch" | "fragmentFiles" | "cacheDir">,
+): Promise<KernelCacheEntry> {
   const fragments: FragmentFile[] = [];
   for (const file of options.fragmentFiles) fragments.push({ source: file, text: await fs.readFile(file, "utf8") });
   const fragment = fragments.map((f) => f.text).join("");
   const key = sha256Hex(options.linuxSha256, "\n", ARCH[options.arch].linuxArch, "\n", fragment, "\n", KERNEL_BUILDER_VERSION);
-  const kernelCache = path.join(cacheDir, "kernel");
-  const entry = path.join(kernelCache, key);
+  const dir = path.join(options.cacheDir, "kernel", key);
+  return { key, dir, lockTarget: entryLockTarget(dir), fragments };
+}
 
-  if (await exists(path.join(entry, "kernel.json"))) {
+/** Builds (or takes from the cache) the guest kernel and copies it into imagesDir. */
+export async function buildKernel(options: BuildKernelOptions): Promise<KernelImage> {
+  const { cacheDir, imagesDir, log = () => {} } = options;
+  const { key, dir: entry, lockTarget, fragments } = await kernelCacheEntry(options);
+  const kernelCache = path.join(cacheDir, "kernel");
+  const built = () => exists(path.join(entry, "kernel.json"));
+
+  if (await built()) {
     log(`kernel: cache hit ${entry}`);
   } else {
-    await buildIntoCache(options, fragments, kernelCache, entry);
+    // Two builds of one key would each take minutes and a GB for the same bytes: the second waits.
+    await withLock(lockTarget, { what: `the ${options.arch} guest kernel build ${key.slice(0, 12)}`, log }, async () => {
+      // The holder we waited for has usually published it.
+      if (await built()) log(`kernel: cache hit ${entry} (built by another process while this one waited)`);
+      else await buildIntoCache(options, fragments, kernelCache, entry);
+    });
   }
 
   await fs.mkdir(imagesDir, { recursive: true });
@@ -115,10 +143,14 @@ async function buildIntoCache(
   }
   const jobs = options.jobs ?? os.availableParallelism();
   await fs.mkdir(kernelCache, { recursive: true });
+  // A log per run, kept: one shared build.log was truncated by every build that started, so a
+  // failed build's log could be overwritten before anyone read it.
+  const logFile = await openRunLog(kernelCache, options.arch, randomBytes(4).toString("hex"));
   const work = await fs.mkdtemp(path.join(kernelCache, "build-"));
-  const runner = new LoggedRunner(path.join(kernelCache, "build.log"), verbose ? log : undefined);
+  const runner = new LoggedRunner(logFile, verbose ? log : undefined);
   const started = Date.now();
   try {
+    log(`kernel: building ${options.arch}; log: ${logFile}`);
     log(`kernel: unpacking ${options.linuxTarball}`);
     // node-tar cannot read xz, and the kernel needs the host's gcc/make/flex/bison anyway, so the
     // host's tar is no extra requirement here (the seed, by contrast, is unpacked in-process).
@@ -157,7 +189,8 @@ async function buildIntoCache(
       version: (await fs.readFile(path.join(src, "include/config/kernel.release"), "utf8")).trim(),
     };
     await writeAtomic(path.join(staging, "kernel.json"), JSON.stringify(identity, null, 2) + "\n");
-    // Losing to a concurrent build of the same key is fine: same key, same kernel.
+    // Under the lock nobody else publishes this key, unless our lock went stale; then losing the
+    // race is fine: same key, same kernel.
     await publishDir(staging, entry);
     log(`kernel: built ${options.arch} ${identity.version} in ${Math.round((Date.now() - started) / 1000)} s → ${entry}`);
   } finally {
@@ -175,7 +208,8 @@ class LoggedRunner {
     private readonly logFile: string,
     private readonly echo: ((line: string) => void) | undefined,
   ) {
-    this.out = createWriteStream(logFile);
+    // Append: openRunLog created the file, and no run may truncate a log.
+    this.out = createWriteStream(logFile, { flags: "a" });
   }
 
   async run(file: string, args: string[], cwd: string): Promise<void> {

@@ -1,7 +1,8 @@
 // Builds the seed: a static tcc from the pinned tinycc tarball, with the host's musl-gcc (x86_64) or
 // Debian's i386 musl toolchain (i386-linux-musl-gcc: the i686 cross gcc + musl-dev:i386).
 // The seed is the one binary the chain trusts without building it in a VM, so it is keyed by every
-// input that shapes it (tarball, compiler, commands) and checked before use.
+// input that shapes it (tarball, compiler, commands) and checked before use. One process builds a
+// key at a time: another waits, then reuses it.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
@@ -11,6 +12,8 @@ import { sha256File, sha256Hex } from "../sha256.js";
 import { unpackTarball } from "../sources/unpack.js";
 import { indexedSha256, verifiedIndexFile } from "../sources/verified-index.js";
 import { copyAtomic, writeAtomic } from "../store/atomic-file.js";
+import { entryLockTarget } from "../store/entry-lock.js";
+import { withLock } from "../store/file-lock.js";
 import { publishDir } from "../store/publish.js";
 import { seedProblem, validateSeed } from "./elf.js";
 
@@ -34,7 +37,7 @@ export interface SeedBuild {
   cached: boolean;
 }
 
-interface HostCompiler {
+export interface HostCompiler {
   description: string;
   /** Everything about the compiler that can change the output, for the cache key. */
   identity: string;
@@ -47,9 +50,20 @@ interface HostCompiler {
 // SOURCE_DATE_EPOCH pins any timestamp a future compiler might embed.
 const BUILD_ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C", SOURCE_DATE_EPOCH: "0" };
 
-/** Builds (or takes from the cache) the seed tcc and installs it at outFile (+ outFile.json). */
-export async function buildSeed(options: BuildSeedOptions): Promise<SeedBuild> {
-  const { cacheDir, outFile, log = () => {}, arch = "x86_64" } = options;
+/** Where the cache keeps the seed built from some inputs, and the lock its builder holds. */
+export interface SeedCacheEntry {
+  key: string;
+  /** <cacheDir>/seed/<key>/tcc-seed once published. */
+  file: string;
+  /** <cacheDir>/seed/.locks/<key>, held from the second cache check to the publish. */
+  lockTarget: string;
+  compiler: HostCompiler;
+  tinyccSha256: string;
+}
+
+/** The cache entry and lock for these inputs (asks the host which compiler it would use). */
+export async function seedCacheEntry(options: Pick<BuildSeedOptions, "tinyccTarball" | "arch" | "cacheDir">): Promise<SeedCacheEntry> {
+  const { cacheDir, arch = "x86_64" } = options;
   // Through the verified-source index: a cache hit must not read the tarball again.
   const tinyccSha256 = await indexedSha256(verifiedIndexFile(cacheDir), options.tinyccTarball).catch((error: unknown) => {
     throw new ZilchError({
@@ -63,16 +77,27 @@ export async function buildSeed(options: BuildSeedOptions): Promise<SeedBuild> {
   const key = sha256Hex(
     [tinyccSha256, compiler.identity, ...compiler.commands.map((command) => command.join(" "))].join("\n"),
   );
-  const seedCache = path.join(cacheDir, "seed");
-  const cached = path.join(seedCache, key, "tcc-seed");
+  const dir = path.join(cacheDir, "seed", key);
+  return { key, file: path.join(dir, "tcc-seed"), lockTarget: entryLockTarget(dir), compiler, tinyccSha256 };
+}
 
-  const hit = (await seedProblem(cached, arch)) === undefined;
-  if (hit) {
-    log(`seed: cache hit ${cached}`);
-  } else {
-    log(`seed: building ${arch} tcc with ${compiler.description}`);
-    await buildIntoCache(options.tinyccTarball, compiler, seedCache, path.dirname(cached), arch);
-  }
+/** Builds (or takes from the cache) the seed tcc and installs it at outFile (+ outFile.json). */
+export async function buildSeed(options: BuildSeedOptions): Promise<SeedBuild> {
+  const { cacheDir, outFile, log = () => {}, arch = "x86_64" } = options;
+  const { key, file: cached, lockTarget, compiler, tinyccSha256 } = await seedCacheEntry(options);
+  const usable = async () => (await seedProblem(cached, arch)) === undefined;
+
+  // One builder per key: two both built it, and the second's clean-up of a corrupt entry could
+  // delete the entry the first had just published while the first was still copying it out.
+  const hit =
+    (await usable()) ||
+    (await withLock(lockTarget, { what: `the ${arch} seed build ${key.slice(0, 12)}`, log }, async () => {
+      if (await usable()) return true; // the holder we waited for built it
+      log(`seed: building ${arch} tcc with ${compiler.description}`);
+      await buildIntoCache(options.tinyccTarball, compiler, path.join(cacheDir, "seed"), path.dirname(cached), arch);
+      return false;
+    }));
+  if (hit) log(`seed: cache hit ${cached}`);
 
   const digest = await sha256File(cached);
   const { size } = await fs.stat(cached);
@@ -187,7 +212,8 @@ async function buildIntoCache(tarball: string, compiler: HostCompiler, seedCache
     await fs.mkdir(staging);
     await fs.rename(path.join(src, "tcc"), path.join(staging, "tcc-seed"));
     await fs.rm(entry, { recursive: true, force: true }); // a corrupt entry failed validation above
-    // Losing to a concurrent build of the same key is fine: same key, same bytes.
+    // Under the lock nobody else publishes this key, unless our lock went stale; then losing the
+    // race is fine: same key, same bytes.
     await publishDir(staging, entry);
   } finally {
     await fs.rm(work, { recursive: true, force: true });

@@ -1,5 +1,6 @@
-// Waiting on a child's output with an end: every wait gives up after a timeout, or as soon as the
-// child exits, and says what it saw. A missed chunk can never hang a test run.
+// Waiting on output with an end: a wait on a child's output gives up after a timeout or as soon as
+// the child exits, a wait on an in-process call's log as soon as the call settles; each says what
+// it saw. A missed chunk can never hang a test run.
 import type { Readable } from "node:stream";
 
 export interface WaitOptions {
@@ -41,4 +42,37 @@ export async function waitUntil(what: string, condition: () => boolean | Promise
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+export interface LogRecorder {
+  /** Every line logged so far. */
+  lines: string[];
+  /** The `log` callback to hand to the code under test. */
+  log: (line: string) => void;
+  /** Resolves once a line contains `wanted`; fails as soon as `ended` (the call under test)
+   *  settles without one: it will log no more, so waiting longer proves nothing. */
+  logged(ended: PromiseLike<unknown>): Promise<void>;
+}
+
+/** Records an in-process log callback's lines, for waiting on one of them. */
+export function recordLog(wanted: string): LogRecorder {
+  const lines: string[] = [];
+  let seen: () => void = () => {};
+  const printed = new Promise<void>((resolve) => (seen = resolve));
+  const without = (how: string) => new Error(`${how} without logging "${wanted}"; it logged:\n${lines.join("\n")}`);
+  return {
+    lines,
+    log: (line) => {
+      lines.push(line);
+      if (line.includes(wanted)) seen();
+    },
+    logged: (ended) =>
+      Promise.race([
+        printed,
+        Promise.resolve(ended).then(
+          () => Promise.reject(without("it returned")),
+          (error: unknown) => Promise.reject(without(`it failed (${String(error)})`)),
+        ),
+      ]),
+  };
 }

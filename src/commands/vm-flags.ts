@@ -2,7 +2,7 @@
 // kept (with ZILCHBOOT_* variables) to print the exact command that reproduces a failed run.
 import os from "node:os";
 import path from "node:path";
-import { positiveInt, str } from "../cli-options.js";
+import { str } from "../cli-options.js";
 import { ZilchError } from "../errors.js";
 import { createHostSession } from "../host-session.js";
 import type { Progress } from "../progress.js";
@@ -11,6 +11,7 @@ import type { Reproduction, Session } from "../stages/session.js";
 import { recipesDir } from "../paths.js";
 import { stageCacheFromFlags } from "./cache-flags.js";
 import type { CommandContext } from "./context.js";
+import { vmFlagValues } from "./vm-values.js";
 
 export const VM_HELP = `  --seed FILE      use this static x86_64 tcc as the seed instead of building one
   --kernel FILE    boot this kernel (vmlinux) for x86_64 stages instead of building one
@@ -65,6 +66,7 @@ export function reproduction(ctx: Pick<CommandContext, "options">, env: NodeJS.P
 
 /** The session for build, verify, shell and ddc; progress (if any) gets the live console lines. */
 export async function sessionFromFlags(ctx: CommandContext, progress?: Progress, opts: { cache?: boolean } = {}): Promise<Session> {
+  const values = vmFlagValues(ctx);
   const runner = str(ctx, "runner") ?? "qemu";
   if (runner !== "qemu" && runner !== "native") throw new ZilchError({ code: "USAGE", message: `--runner must be qemu or native, got ${JSON.stringify(runner)}`, hint: "native (Linux only) is weaker isolation than the VM" });
   if (runner === "native") ctx.log("runner: native (namespaces + chroot on the host kernel): weaker isolation than the VM");
@@ -76,18 +78,14 @@ export async function sessionFromFlags(ctx: CommandContext, progress?: Progress,
   const cache = opts.cache ? await stageCacheFromFlags(ctx, recipesDir(), progress) : null;
   return createHostSession({
     cache,
-    seedFile: str(ctx, "seed"),
-    kernelFile: str(ctx, "kernel"),
+    seedFile: values.seed,
+    kernelFile: values.kernel,
     runner,
     backend,
-    accel: str(ctx, "accel"),
+    accel: values.accel,
     qemu: str(ctx, "qemu"),
     transport,
-    vm: {
-      cpus: positiveInt(ctx, "cpus", os.availableParallelism()),
-      memoryMiB: ctx.options.memory === undefined ? undefined : positiveInt(ctx, "memory", 1),
-      timeoutMs: ctx.options.timeout === undefined ? undefined : positiveInt(ctx, "timeout", 1) * 1000,
-    },
+    vm: { cpus: values.cpus, memoryMiB: values.memoryMiB, timeoutMs: values.timeoutMs },
     mirrors: (ctx.options.mirror as string[] | undefined) ?? [],
     progress: ctx.tty,
     verbose: ctx.verbose,

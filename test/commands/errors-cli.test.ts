@@ -103,3 +103,19 @@ test("gc --dry-run lists what gc would remove and removes nothing; gc then says 
     await fs.rm(home, { recursive: true, force: true });
   }
 });
+
+test("help shows one VM options block, the environment apart from the flags, and one default per flag", async () => {
+  for (const command of ["build", "verify", "shell", "ddc"]) {
+    const help = (await zilchboot([command, "--help"])).stdout;
+    const [flags, environment] = help.split(/^environment:$/m);
+    assert.equal(help.match(/^VM options:$/gm)?.length, 1, command);
+    assert.ok(environment?.includes("ZILCHBOOT_STORE"), `${command}: variables under environment:`);
+    assert.ok(!/^ {2}ZILCHBOOT_/m.test(flags!.split(/^VM options:$/m)[1]!), `${command}: no variable among the VM flags`);
+    const timeout = help.split("\n").filter((line) => line.startsWith("  --timeout SEC"));
+    assert.equal(timeout.length, 1, command);
+  }
+  const shell = (await zilchboot(["shell", "--help"])).stdout;
+  assert.doesNotMatch(shell, /--runner NAME/);
+  assert.match(shell, /^ {2}--timeout SEC {4}kill the VM after SEC seconds \(default: a day\)$/m);
+  assert.doesNotMatch(shell, /timeoutSeconds/, "the shell's --timeout has its own default only");
+});

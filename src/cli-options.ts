@@ -4,12 +4,13 @@ import type { CommandContext } from "./commands/context.js";
 
 type Options = Pick<CommandContext, "options">;
 
-export function positiveInt(ctx: Options, name: string, fallback: number): number {
+/** `example`: a typical value, for the hint. */
+export function positiveInt(ctx: Options, name: string, fallback: number, example = 2): number {
   const raw = ctx.options[name];
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) {
-    throw new ZilchError({ code: "USAGE", message: `--${name} expects a positive integer, got ${JSON.stringify(raw)}`, hint: `e.g. --${name} 2` });
+    throw new ZilchError({ code: "USAGE", message: `--${name} expects a positive integer, got ${JSON.stringify(raw)}`, hint: `e.g. --${name} ${example}` });
   }
   return value;
 }

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Thin adapter: parse the command's own flags, load and call that one command, print, set the exit
 // code. The only place that exits. Command code is loaded only for the command that runs.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { didYouMean } from "./did-you-mean.js";
 import { isZilchError } from "./errors.js";
+import { repoRoot } from "./paths.js";
 import { COMMANDS } from "./commands/index.js";
 import type { CommandContext } from "./commands/context.js";
 import { parseCommandWords } from "./commands/flags.js";
@@ -13,7 +17,13 @@ Bootstraps a toolchain from a seed tcc inside hermetic VMs.
 commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(Math.max(...Object.keys(COMMANDS).map((n) => n.length)))} ${c.summary}`).join("\n")}
 
-Run 'zilchboot <command> --help' for a command's options.`;
+Run 'zilchboot <command> --help' for a command's options, 'zilchboot --version' for the version.
+Exit status: 0 done, 1 the work failed, 2 the command line is wrong (nothing was started).`;
+
+/** The installed package's version, as npm knows it. */
+function version(): string {
+  return (JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [commandName, ...rest] = argv;
@@ -21,9 +31,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + "\n");
     return commandName ? 0 : 2;
   }
+  if (commandName === "--version" || commandName === "-V") {
+    process.stdout.write(`zilchboot ${version()}\n`);
+    return 0;
+  }
   const spec = Object.hasOwn(COMMANDS, commandName) ? COMMANDS[commandName] : undefined;
   if (!spec) {
-    process.stderr.write(`zilchboot: unknown command ${JSON.stringify(commandName)}; run 'zilchboot --help' for the list\n`);
+    const close = didYouMean(commandName, Object.keys(COMMANDS));
+    process.stderr.write(`zilchboot: unknown command ${JSON.stringify(commandName)}${close ? ` (${close})` : ""}; run 'zilchboot --help' for the list\n`);
     return 2;
   }
   const verbose = rest.includes("--verbose") || rest.includes("-v");

@@ -12,7 +12,7 @@ import { kitLockFile, loadKitLock, type ArtefactKind } from "./kit/kit-lock.js";
 import { findLockedArtefact, type LockedLookup } from "./kit/locked-images.js";
 import { cacheDir, imagesDir, recipesDir, repoRoot } from "./paths.js";
 import type { FetchOptions } from "./sources/fetch.js";
-import { findPin, loadPins, type SourcePin, type SourceUse } from "./sources/pins.js";
+import { findPin, loadPins, unknownPin, type SourcePin, type SourceUse } from "./sources/pins.js";
 import type { StageRecipe } from "./stages/recipe.js";
 import type { KernelChoice, Provisioner, ServedSource } from "./stages/session.js";
 import { sha256File } from "./sha256.js";
@@ -82,6 +82,9 @@ export interface FetchedPin {
 
 export async function fetchPinned(names: string[], opts: ProvisionOptions): Promise<FetchedPin[]> {
   const pins = await loadPins(pinsFile());
+  // Every name checked before the first download.
+  const unknown = names.find((name) => !pins.some((pin) => pin.name === name));
+  if (unknown !== undefined) throw unknownPin(unknown, pins);
   const chosen = names.length > 0 ? names.map((name) => findPin(pins, name)) : pins;
   const { obtainSource } = await import("./sources/fetch.js");
   const results: FetchedPin[] = [];

@@ -34,14 +34,14 @@ test("usage errors exit 2 with one line naming the problem", async () => {
   assert.equal(badFlag.exitCode, 2);
   assert.equal(badFlag.stderr.trim().split("\n").length, 1);
   assert.match(badFlag.stderr, /^zilchboot: build does not take --no-such-flag \(it takes: .*--cpus.*--update-lock.*\)/);
-  // A flag's value that looks like a flag: node's three-line complaint becomes one line.
+  // A flag's value that looks like a flag: one line in our words, not node's three-line complaint.
   const flagAsValue = await zilchboot(["build", "--cache", "--cache", "http://127.0.0.1:1/"]);
   assert.equal(flagAsValue.exitCode, 2);
   assert.equal(flagAsValue.stderr.trim().split("\n").length, 1, flagAsValue.stderr);
-  assert.match(flagAsValue.stderr, /^zilchboot: build: Option '--cache' argument is ambiguous\. Did you forget to specify the option argument for '--cache'\? .*; run 'zilchboot build --help'$/m);
+  assert.match(flagAsValue.stderr, /^zilchboot: build: --cache needs a value, got the flag --cache; put the value after --cache \(one that starts with a dash is written --cache=VALUE\)$/m);
   const badStage = await zilchboot(["build", "9-nope"]);
   assert.equal(badStage.exitCode, 2);
-  assert.match(badStage.stderr, /no stage named 9-nope .*known stages: 0-smoke, 0-smoke-i386, 1-ddc, 1-stage1, /);
+  assert.match(badStage.stderr, /^zilchboot: no stage named 9-nope; known stages: 0-smoke, 0-smoke-i386, 1-ddc, 1-stage1, /);
   const badCpus = await zilchboot(["build", "--cpus", "many"], { ZILCHBOOT_HOME: await tempDir("cli-cpus") });
   assert.equal(badCpus.exitCode, 2);
   assert.match(badCpus.stderr, /--cpus expects a positive integer, got "many"/);
@@ -96,7 +96,7 @@ test("each command takes its own flags; another command's flag is a usage error 
   }
   const missing = await zilchboot(["build", "--cpus"]);
   assert.equal(missing.exitCode, 2);
-  assert.match(missing.stderr, /argument missing/);
+  assert.equal(missing.stderr, "zilchboot: build: --cpus needs a value; run 'zilchboot build --help'");
 });
 
 /** A home that does not exist yet and a copy of the recipes with the given lock. */

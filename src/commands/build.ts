@@ -2,13 +2,12 @@
 // report whether the build succeeded or not.
 import path from "node:path";
 import { str } from "../cli-options.js";
-import { ZilchError } from "../errors.js";
-import { recipesDir, workDir } from "../paths.js";
+import { workDir } from "../paths.js";
 import { Progress } from "../progress.js";
 import { buildTarget } from "../stages/chain.js";
-import { listStagesSync } from "../stages/recipe.js";
 import type { CommandContext } from "./context.js";
 import { DEFAULT_TARGET } from "./defaults.js";
+import { stageArgs } from "./stage-args.js";
 import { CACHE_HELP } from "./cache-flags.js";
 import { VM_HELP, errorReport, progressHooks, sessionFromFlags } from "./vm-flags.js";
 import { describeEntry } from "./words.js";
@@ -24,11 +23,12 @@ ${CACHE_HELP}
 ${VM_HELP}`;
 
 export async function run(ctx: CommandContext): Promise<void> {
-  if (ctx.positionals.length > 1) throw new ZilchError({ code: "USAGE", message: "build takes one stage", hint: `known stages: ${listStagesSync(recipesDir()).join(", ")}` });
   const target = ctx.positionals[0] ?? DEFAULT_TARGET;
   const json = str(ctx, "json");
   const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose);
   try {
+    // Inside: a --json report names a bad stage or flag value too.
+    stageArgs(ctx, "build", { min: 0, max: 1 });
     const session = await sessionFromFlags(ctx, progress, { cache: true });
     const entry = await buildTarget(session, target, {
       force: ctx.options.force === true,

@@ -7,13 +7,16 @@ import type { StageCache } from "../cache/stage-cache.js";
 import type { Progress } from "../progress.js";
 import type { CommandContext } from "./context.js";
 
-export const CACHE_HELP = `  --cache URL      a shared stage cache speaking Bazel's HTTP cache protocol (bazel-remote,
-                   nginx + WebDAV, …); default $ZILCHBOOT_CACHE_URL. Stages are pulled from it
+export const CACHE_HELP = `cache options:
+  --cache URL      a shared stage cache speaking Bazel's HTTP cache protocol (bazel-remote,
+                   nginx + WebDAV, …) (default: $ZILCHBOOT_CACHE_URL). Stages are pulled from it
                    instead of built; an entry is used only if its output equals recipes/lock.json
                    (or, for a stage the lock lacks, is signed by a key in recipes/cache-keys.json)
-  --cache-push     also upload what the store has and the cache lacks (credentials from
-                   ZILCHBOOT_CACHE_USER + ZILCHBOOT_CACHE_PASSWORD or ZILCHBOOT_CACHE_TOKEN;
-                   records signed with the key file ZILCHBOOT_CACHE_SIGNING_KEY names, if set)`;
+  --cache-push     also upload what the store has and the cache lacks
+cache environment:
+  ZILCHBOOT_CACHE_URL  the --cache default
+  ZILCHBOOT_CACHE_USER + ZILCHBOOT_CACHE_PASSWORD, or ZILCHBOOT_CACHE_TOKEN  --cache-push credentials
+  ZILCHBOOT_CACHE_SIGNING_KEY  a key file ('zilchboot cache-keygen') that signs pushed records`;
 
 /** `live`: the build's live line (on a TTY); transfers then report there instead of on a line of
  *  their own, which the live line would overwrite. */

@@ -74,8 +74,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   gc: {
     summary: "remove store entries whose output recipes/lock.json does not name, and stale runs",
-    usage: "",
-    options: { ...COMMON_OPTIONS },
+    usage: "[--dry-run]",
+    options: { ...COMMON_OPTIONS, "dry-run": { type: "boolean" } },
     load: () => import("./gc.js"),
   },
   ls: {

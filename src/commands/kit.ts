@@ -1,5 +1,6 @@
 // `zilchboot kit export FILE | import FILE | lock`: moving the host-built kernels and seeds to
 // hosts that cannot build them (macOS, Windows), checked against recipes/kit-lock.json.
+import fs from "node:fs/promises";
 import path from "node:path";
 import { GUEST_ARCHES, parseArch, type GuestArch } from "../arch.js";
 import { str } from "../cli-options.js";
@@ -47,6 +48,11 @@ function arches(ctx: CommandContext): GuestArch[] {
 }
 
 async function exportCommand(ctx: CommandContext, file: string): Promise<void> {
+  // Checked before anything is built for the kit: the folder it goes into must exist.
+  const folder = path.dirname(path.resolve(file));
+  if (!(await fs.stat(folder).then((s) => s.isDirectory(), () => false))) {
+    throw new ZilchError({ code: "USAGE", message: `kit export: ${folder} is not a folder to write ${path.basename(file)} into`, hint: "create it first, or pass a path in an existing folder" });
+  }
   const [{ exportKit }, { describeHost }] = await Promise.all([import("../kit/export.js"), import("../kit/host-info.js")]);
   const lock = await loadKitLock(kitLockFile());
   const wanted = arches(ctx);
@@ -69,6 +75,12 @@ async function exportCommand(ctx: CommandContext, file: string): Promise<void> {
 }
 
 async function importCommand(ctx: CommandContext, file: string): Promise<void> {
+  // Checked before images/ is touched: a mistyped path is not a truncated kit.
+  const stat = await fs.stat(file).catch((cause: NodeJS.ErrnoException) => {
+    const why = cause.code === "ENOENT" ? "does not exist" : `cannot be read (${cause.code ?? cause.message})`;
+    throw new ZilchError({ code: "USAGE", message: `kit import: ${file} ${why}`, hint: "pass the path of a kit .tar.gz ('zilchboot kit export FILE' makes one)", cause });
+  });
+  if (!stat.isFile()) throw new ZilchError({ code: "USAGE", message: `kit import: ${file} is not a file`, hint: "pass the path of a kit .tar.gz ('zilchboot kit export FILE' makes one)" });
   const { importKit } = await import("../kit/import.js");
   const installed = await importKit({ file, lock: await loadKitLock(kitLockFile()), imagesRoot: imagesDir(), currentInputs: kitInputs, log: ctx.log });
   for (const item of installed) ctx.print(`${item.key}  ${item.files.map((name) => path.join(item.dir, name)).join(" ")}`);

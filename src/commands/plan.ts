@@ -1,5 +1,4 @@
 // `zilchboot plan [STAGE]`: the planner's verdicts; reads files only (no fetch, build or boot).
-import { str } from "../cli-options.js";
 import { createHostSession } from "../host-session.js";
 import { recipesDir } from "../paths.js";
 import { planTarget } from "../stages/chain.js";
@@ -7,6 +6,8 @@ import { describeStep } from "../stages/plan.js";
 import { stageCacheFromFlags } from "./cache-flags.js";
 import type { CommandContext } from "./context.js";
 import { DEFAULT_TARGET } from "./defaults.js";
+import { stageArgs } from "./stage-args.js";
+import { fileFlag } from "./vm-values.js";
 
 export const help = `Computes each needed stage's input hash (recipe files, guest headers, seed, source pins, inputs'
 outputs) and looks it up in the store, then in the shared cache; prints local (the store has it) /
@@ -18,8 +19,9 @@ stages show as unknown.
   --cache URL      also ask this shared cache (default $ZILCHBOOT_CACHE_URL); reads records only`;
 
 export async function run(ctx: CommandContext): Promise<void> {
-  const target = ctx.positionals[0] ?? DEFAULT_TARGET;
+  const target = stageArgs(ctx, "plan", { min: 0, max: 1 })[0] ?? DEFAULT_TARGET;
+  const seedFile = fileFlag(ctx, "seed", "a static tcc (e.g. images/tcc-seed from 'zilchboot seed')");
   const cache = await stageCacheFromFlags(ctx, recipesDir());
-  const session = createHostSession({ seedFile: str(ctx, "seed"), log: ctx.log, cache });
+  const session = createHostSession({ seedFile, log: ctx.log, cache });
   for (const step of await planTarget(session, target)) ctx.print(describeStep(step));
 }

@@ -9,6 +9,7 @@ import { describeTransport } from "../vm/share-transport.js";
 import { V86Backend } from "../vm/v86.js";
 import type { CommandContext } from "./context.js";
 import { provisionOptions } from "./provision-flags.js";
+import { accelFlag, fileFlag } from "./vm-values.js";
 import { noPositionals } from "./words.js";
 
 export const help = `Boots the guest kernel once per hardware accelerator candidate with a timeout; prints the verdict,
@@ -20,8 +21,9 @@ on Linux which guest arches' programs this host's kernel executes (what --runner
 
 export async function run(ctx: CommandContext): Promise<void> {
   noPositionals(ctx, "probe");
-  const kernel = await provideKernel(str(ctx, "kernel"), provisionOptions(ctx));
-  const backend = new QemuBackend({ binary: str(ctx, "qemu"), accel: str(ctx, "accel"), verifyAccel: true, probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
+  const accel = accelFlag(ctx);
+  const kernel = await provideKernel(fileFlag(ctx, "kernel", "a guest kernel (vmlinux from 'zilchboot kernel')"), provisionOptions(ctx));
+  const backend = new QemuBackend({ binary: str(ctx, "qemu"), accel, verifyAccel: true, probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
   const result = await backend.probe();
   ctx.print(result.usable ? `qemu: ${result.detail}` : `qemu unusable: ${result.detail}`);
   if (result.usable) ctx.print(`qemu shares: ${describeTransport(await backend.shareTransport())} (--transport auto)`);

@@ -4,6 +4,7 @@ import { str } from "../cli-options.js";
 import { provideSeed } from "../provision.js";
 import type { CommandContext } from "./context.js";
 import { provisionOptions } from "./provision-flags.js";
+import { fileFlag } from "./vm-values.js";
 import { noPositionals } from "./words.js";
 
 export const help = `Builds a static x86_64 tcc with the host's musl-gcc (cc -static as fallback) into images/tcc-seed,
@@ -13,6 +14,7 @@ ET_EXEC, no PT_INTERP).`;
 
 export async function run(ctx: CommandContext): Promise<void> {
   noPositionals(ctx, "seed");
-  const seed = await provideSeed(str(ctx, "seed"), provisionOptions(ctx), parseArch(str(ctx, "arch")));
+  const arch = parseArch(str(ctx, "arch"));
+  const seed = await provideSeed(fileFlag(ctx, "seed", "a static tcc to check"), provisionOptions(ctx), arch);
   ctx.print(`${seed.sha256}  ${seed.path}`);
 }

@@ -1,13 +1,11 @@
 // `zilchboot verify STAGE...`: rebuild and compare with the lock, which it never writes.
 import path from "node:path";
 import { str } from "../cli-options.js";
-import { ZilchError } from "../errors.js";
-import { recipesDir } from "../paths.js";
 import { Progress } from "../progress.js";
 import { verifyTarget } from "../stages/chain.js";
-import { listStagesSync } from "../stages/recipe.js";
 import type { CommandContext } from "./context.js";
 import { CACHE_HELP } from "./cache-flags.js";
+import { stageArgs } from "./stage-args.js";
 import { VM_HELP, errorReport, progressHooks, sessionFromFlags } from "./vm-flags.js";
 
 export const help = `Rebuilds each named stage in a fresh VM (its inputs come from the store or are built first) and fails
@@ -24,13 +22,14 @@ function shown(file: string): string {
 }
 
 export async function run(ctx: CommandContext): Promise<void> {
-  if (ctx.positionals.length === 0) throw new ZilchError({ code: "USAGE", message: "verify needs at least one stage", hint: `known stages: ${listStagesSync(recipesDir()).join(", ")}` });
   const json = str(ctx, "json");
   const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose);
   const target = ctx.positionals.join(" ");
   try {
+    // Inside: a --json report names a bad stage or flag value too.
+    const stages = stageArgs(ctx, "verify", { min: 1, max: Infinity });
     const session = await sessionFromFlags(ctx, progress, { cache: true });
-    for (const stage of ctx.positionals) {
+    for (const stage of stages) {
       const result = await verifyTarget(session, stage, { keep: ctx.options.keep === true, ...progressHooks(progress) });
       progress.stopLive();
       if (result.keptOutput) ctx.log(`${stage}: kept the rebuilt output in ${result.keptOutput}`);

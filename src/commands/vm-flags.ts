@@ -2,7 +2,7 @@
 // kept (with ZILCHBOOT_* variables) to print the exact command that reproduces a failed run.
 import os from "node:os";
 import path from "node:path";
-import { positiveInt, str } from "../cli-options.js";
+import { str } from "../cli-options.js";
 import { ZilchError } from "../errors.js";
 import { createHostSession } from "../host-session.js";
 import type { Progress } from "../progress.js";
@@ -11,32 +11,45 @@ import type { Reproduction, Session } from "../stages/session.js";
 import { recipesDir } from "../paths.js";
 import { stageCacheFromFlags } from "./cache-flags.js";
 import type { CommandContext } from "./context.js";
+import { vmFlagValues } from "./vm-values.js";
 
-export const VM_HELP = `  --seed FILE      use this static x86_64 tcc as the seed instead of building one
-  --kernel FILE    boot this kernel (vmlinux) for x86_64 stages instead of building one
-  --accel NAME     force an accelerator (kvm, hvf, whpx, tcg); default: probe, fall back to tcg
-  --qemu BIN       qemu-system-x86_64 binary to use
-  --cpus N         guest vCPUs (default: host cores, ${os.availableParallelism()} here)
-  --memory MIB     guest memory (default: the stage's memoryMiB)
-  --timeout SEC    kill the VM after SEC seconds (default: the stage's timeoutSeconds)
-  --backend NAME   qemu, v86 (32-bit guests only, no QEMU needed) or auto (default: QEMU when
-                   installed, else v86 for stages marked "small")
-  --runner NAME    qemu (default: the --backend VM) or native: Linux namespaces + chroot, no VM
-                   (weaker isolation)
-  --transport NAME how QEMU guests get their shares: virtio-9p (QEMU's -fsdev), serial (our 9p
-                   server over virtio-serial ports: unix sockets, TCP 127.0.0.1 on Windows),
-                   serial-tcp (TCP 127.0.0.1 anywhere) or auto (default: virtio-9p when QEMU has it)
-  --share-fs MODE  how shares are stored on the host: host (directories), memory (names, modes
-                   and symlinks kept by our 9p server: exact on any host file system), foreign
-                   (memory over a simulated NTFS-like file system, for tests) or auto (default:
-                   memory on Windows and macOS where the backend serves the shares, else host);
-                   memory and foreign: QEMU (over virtio-serial) or v86, not --runner native
-  ZILCHBOOT_STORE  (variable) how new store entries keep their output: tree (a directory), archive
-                   (its canonical tar, exact on any host file system; its dependants run with
+/** The VM flags' help, one entry each (continuation lines are indented by vmHelp). */
+const VM_FLAGS: Array<[flag: string, text: string]> = [
+  ["--seed FILE", "use this static x86_64 tcc as the seed instead of building one"],
+  ["--kernel FILE", "boot this kernel (vmlinux) for x86_64 stages instead of building one"],
+  ["--accel NAME", "force an accelerator: kvm, hvf, whpx or tcg (default: probe, fall back to tcg)"],
+  ["--qemu BIN", "qemu-system-x86_64 binary to use (default: the one on PATH)"],
+  ["--cpus N", `guest vCPUs (default: host cores, ${os.availableParallelism()} here)`],
+  ["--memory MIB", "guest memory, 64 or more (default: the stage's memoryMiB)"],
+  ["--timeout SEC", "kill the VM after SEC seconds (default: the stage's timeoutSeconds)"],
+  ["--backend NAME", "qemu, v86 (32-bit guests only, no QEMU needed) or auto (default: auto, which\nis QEMU when installed, else v86 for stages marked \"small\")"],
+  ["--runner NAME", "qemu: the --backend VM (default), or native: Linux namespaces + chroot, no VM\n(weaker isolation)"],
+  ["--transport NAME", "how QEMU guests get their shares: virtio-9p (QEMU's -fsdev), serial (our 9p\nserver over virtio-serial ports: unix sockets, TCP 127.0.0.1 on Windows),\nserial-tcp (TCP 127.0.0.1 anywhere) or auto (default: auto, which is virtio-9p\nwhen QEMU has it)"],
+  ["--share-fs MODE", "how shares are stored on the host: host (directories), memory (names, modes\nand symlinks kept by our 9p server: exact on any host file system), foreign\n(memory over a simulated NTFS-like file system, for tests) or auto (default:\n$ZILCHBOOT_SHARE_FS, else auto: memory on Windows and macOS where the backend\nserves the shares, else host); memory and foreign: QEMU (over virtio-serial)\nor v86, not --runner native"],
+  ["--mirror DIR|URL", "extra download source, flat, keyed by file name (repeatable)"],
+  ["--verbose", "show the console live and tool details"],
+];
+
+/** The VM options block every VM command shows; `overrides` replaces a flag's text for one
+ *  command (shell's --timeout default) or drops it (null). */
+export function vmHelp(overrides: Record<string, string | null> = {}): string {
+  const lines = VM_FLAGS.flatMap(([flag, text]) => {
+    const shown = Object.hasOwn(overrides, flag) ? overrides[flag] : text;
+    return shown === null || shown === undefined ? [] : [`  ${flag.padEnd(16)} ${shown.split("\n").join(`\n${" ".repeat(19)}`)}`];
+  });
+  return `VM options:
+${lines.join("\n")}
+Kernels, seeds and sources are provided only for stages that are built; a cached chain needs none.
+environment:
+  ZILCHBOOT_STORE  how new store entries keep their output: tree (a directory), archive (its
+                   canonical tar, exact on any host file system; its dependants run with
                    --share-fs memory) or auto (default: archive on Windows and macOS, else tree)
-  --mirror DIR|URL extra download source, flat, keyed by file name (repeatable)
-  --verbose        show the console live and tool details
-Kernels, seeds and sources are provided only for stages that are built; a cached chain needs none.`;
+  ZILCHBOOT_SHARE_FS  the --share-fs default
+  ZILCHBOOT_HOME, ZILCHBOOT_RECIPES, ZILCHBOOT_IMAGES, ZILCHBOOT_CACHE  move the store and logs,
+                   the recipes, the kernels and seeds, and the download cache`;
+}
+
+export const VM_HELP = vmHelp();
 
 /** Variables that move recipes, store or caches: a reproducing command must carry them. */
 const PLACE_VARIABLES = ["ZILCHBOOT_HOME", "ZILCHBOOT_RECIPES", "ZILCHBOOT_IMAGES", "ZILCHBOOT_CACHE", "ZILCHBOOT_SEABIOS_DIR"];
@@ -65,6 +78,7 @@ export function reproduction(ctx: Pick<CommandContext, "options">, env: NodeJS.P
 
 /** The session for build, verify, shell and ddc; progress (if any) gets the live console lines. */
 export async function sessionFromFlags(ctx: CommandContext, progress?: Progress, opts: { cache?: boolean } = {}): Promise<Session> {
+  const values = vmFlagValues(ctx);
   const runner = str(ctx, "runner") ?? "qemu";
   if (runner !== "qemu" && runner !== "native") throw new ZilchError({ code: "USAGE", message: `--runner must be qemu or native, got ${JSON.stringify(runner)}`, hint: "native (Linux only) is weaker isolation than the VM" });
   if (runner === "native") ctx.log("runner: native (namespaces + chroot on the host kernel): weaker isolation than the VM");
@@ -76,18 +90,14 @@ export async function sessionFromFlags(ctx: CommandContext, progress?: Progress,
   const cache = opts.cache ? await stageCacheFromFlags(ctx, recipesDir(), progress) : null;
   return createHostSession({
     cache,
-    seedFile: str(ctx, "seed"),
-    kernelFile: str(ctx, "kernel"),
+    seedFile: values.seed,
+    kernelFile: values.kernel,
     runner,
     backend,
-    accel: str(ctx, "accel"),
+    accel: values.accel,
     qemu: str(ctx, "qemu"),
     transport,
-    vm: {
-      cpus: positiveInt(ctx, "cpus", os.availableParallelism()),
-      memoryMiB: ctx.options.memory === undefined ? undefined : positiveInt(ctx, "memory", 1),
-      timeoutMs: ctx.options.timeout === undefined ? undefined : positiveInt(ctx, "timeout", 1) * 1000,
-    },
+    vm: { cpus: values.cpus, memoryMiB: values.memoryMiB, timeoutMs: values.timeoutMs },
     mirrors: (ctx.options.mirror as string[] | undefined) ?? [],
     progress: ctx.tty,
     verbose: ctx.verbose,

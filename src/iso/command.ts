@@ -9,32 +9,20 @@ import { cacheDir, workDir } from "../paths.js";
 import { provideKernel } from "../provision.js";
 import { accelVariants } from "../vm/accel-host.js";
 import { QemuBackend, hostCpus } from "../vm/qemu.js";
+import { accelFlag, checkMemory, fileFlag } from "../commands/vm-values.js";
 import { bootIso, type IsoBootResult } from "./boot-iso.js";
 import { ESCAPE_HELP } from "../console/escape-keys.js";
 import { windowDisplay } from "./display.js";
 import { inspectIso } from "./iso-file.js";
 import { isoQemuArgs } from "./iso-args.js";
 
-const ACCELERATORS = ["kvm", "hvf", "whpx", "tcg"];
 const DEFAULT_MEMORY_MIB = 2048;
 /** A scripted wait (--until) must end even when the text never comes. */
 const DEFAULT_UNTIL_TIMEOUT_S = 300;
 
-function acceleratorFlag(ctx: CommandContext): string | undefined {
-  const accel = str(ctx, "accel");
-  if (accel !== undefined && !ACCELERATORS.includes(accel.split(",")[0])) {
-    throw new ZilchError({ code: "USAGE", message: `--accel must be one of ${ACCELERATORS.join(", ")}, got ${JSON.stringify(accel)}`, hint: "or leave it out to probe" });
-  }
-  return accel;
-}
-
 function memoryFlag(ctx: CommandContext): number {
-  const hostMiB = Math.floor(os.totalmem() / 2 ** 20);
-  const memory = positiveInt(ctx, "memory", Math.min(DEFAULT_MEMORY_MIB, Math.floor(hostMiB / 2)));
-  if (memory > hostMiB) {
-    throw new ZilchError({ code: "USAGE", message: `--memory ${memory} is more than this host's ${hostMiB} MiB`, hint: `pass at most --memory ${Math.floor(hostMiB / 2)}` });
-  }
-  return memory;
+  if (ctx.options.memory !== undefined) return checkMemory(positiveInt(ctx, "memory", 1, 1024));
+  return Math.min(DEFAULT_MEMORY_MIB, Math.floor(os.totalmem() / 2 ** 20 / 2));
 }
 
 function untilFlag(ctx: CommandContext): string | undefined {
@@ -130,8 +118,9 @@ Off a TTY the console is streamed to stdout and stdin is forwarded. A guest powe
     const memoryMiB = memoryFlag(ctx);
     const cpus = positiveInt(ctx, "cpus", hostCpus());
     const until = untilFlag(ctx);
-    const timeoutS = ctx.options.timeout === undefined ? (until ? DEFAULT_UNTIL_TIMEOUT_S : undefined) : positiveInt(ctx, "timeout", 1);
-    const forcedAccel = acceleratorFlag(ctx);
+    const timeoutS = ctx.options.timeout === undefined ? (until ? DEFAULT_UNTIL_TIMEOUT_S : undefined) : positiveInt(ctx, "timeout", 1, 600);
+    const forcedAccel = accelFlag(ctx);
+    fileFlag(ctx, "kernel", "a guest kernel (vmlinux from 'zilchboot kernel')");
     const info = await inspectIso(iso);
     await checkQemu(qemu);
     const display = ctx.options.display === true ? await windowDisplay(qemu) : null;

@@ -17,7 +17,7 @@ init and busybox, the seed and vm/shell/console.c) are served at /zilchboot/shel
                    build, /tmp holds its build tree and /out its partial output
   --web            serve an xterm.js page on 127.0.0.1 instead of using this terminal; prints its URL
 Keys: Ctrl-] q quits and kills the VM, Ctrl-] Ctrl-] sends Ctrl-], Ctrl-] ? shows help.
-The VM runs until the shell exits (--timeout SEC kills it earlier; default a day).`;
+The VM runs until the shell exits, or --timeout.`;
 
 export interface ShellWords {
   stage: string;

@@ -4,7 +4,8 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import { ZilchError } from "../errors.js";
-import { bootMaterials, buildInputs, buildTarget } from "../stages/chain.js";
+import { bootMaterials, buildInputs, buildTarget, planTarget } from "../stages/chain.js";
+import type { PlanStep } from "../stages/plan.js";
 import { loadStage, type StageRecipe } from "../stages/recipe.js";
 import { openRunLog } from "../stages/run-log.js";
 import { STAGE1, seesSeedAndGuest } from "../stages/runners.js";
@@ -53,7 +54,17 @@ async function stage1Entry(stage: StageRecipe, inputs: Record<string, StoreEntry
       hint: `build it once ('zilchboot build ${STAGE1}'); the shell then serves those tools at /zilchboot/shell`,
     });
   }
+  session.log(`zilchboot shell ${stage.name}: the shell's init and ash come from ${STAGE1}, which the store lacks; building it first (Ctrl-C stops)`);
   return buildTarget(session, STAGE1);
+}
+
+/** The line a shell says before it builds what the store lacks (nothing when all is there): a
+ *  shell that boots build VMs first must not look like it hangs. Pure. */
+export function shellBuildNotice(steps: Array<Pick<PlanStep, "verdict"> & { stage: { name: string } }>, stage: string, mode: ShellMode): string | undefined {
+  const missing = steps.filter((step) => step.verdict !== "reuse" && (step.stage.name !== stage || mode === "after")).map((step) => step.stage.name);
+  if (missing.length === 0) return undefined;
+  const what = missing.length === 1 ? "it" : `these ${missing.length}`;
+  return `zilchboot shell ${stage}: the store lacks ${missing.join(", ")}; building ${what} first, as 'zilchboot build' would (Ctrl-C stops)`;
 }
 
 export async function prepareShell(opts: PrepareShellOptions): Promise<PreparedShell> {
@@ -63,7 +74,9 @@ export async function prepareShell(opts: PrepareShellOptions): Promise<PreparedS
   if (declared.arch !== "x86_64") {
     throw new ZilchError({ code: "USAGE", message: `zilchboot shell runs x86_64 stages only; ${declared.name} is ${declared.arch}`, hint: `debug it with 'zilchboot build ${declared.name} --keep --verbose', or with --runner native on a Linux host` });
   }
-  // The plan up to the stage: its inputs built or reused exactly as a build would.
+  // The plan up to the stage: its inputs built or reused exactly as a build would, said first.
+  const notice = shellBuildNotice(await planTarget(session, opts.stage), opts.stage, opts.mode);
+  if (notice) session.log(notice);
   const { stage, inputs } = await buildInputs(session, opts.stage);
   const output = opts.mode === "after" ? await buildTarget(session, stage.name) : undefined;
   const tools = await stage1Entry(stage, inputs, session);

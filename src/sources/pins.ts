@@ -1,6 +1,7 @@
 // recipes/sources.json is the trust root of the chain: validate it strictly (against
 // recipes/schema/sources.schema.json) so a typo fails loudly at load time instead of as a
 // confusing fetch or build error later.
+import { didYouMean } from "../did-you-mean.js";
 import { ZilchError } from "../errors.js";
 import { declarationError, displayPath, readJsonFile, validateDocument } from "../schema/json-schema.js";
 
@@ -218,6 +219,13 @@ export function archivePin(pin: SourcePin & { insideArchive: InsideArchive }): S
 }
 
 /** The pin called `name`; unknown names list the known ones. */
+/** A pin name typed on the command line that sources.json lacks: a usage error, with the closest
+ *  names (or the known ones) and no file path. */
+export function unknownPin(name: string, pins: readonly SourcePin[]): ZilchError {
+  const known = pins.map((p) => p.name);
+  return new ZilchError({ code: "USAGE", message: `no source pin named ${JSON.stringify(name)}`, hint: didYouMean(name, known) ?? `known pins: ${known.join(", ") || "(none)"}` });
+}
+
 export function findPin(pins: readonly SourcePin[], name: string): SourcePin {
   const pin = pins.find((p) => p.name === name);
   if (pin) return pin;

@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { GuestArch } from "../arch.js";
+import { didYouMean } from "../did-you-mean.js";
 import { ZilchError } from "../errors.js";
 import { DEFAULT_LIB, resolveLib, type RecipeLib } from "./recipe-lib.js";
 import { shellToolchain } from "./runners.js";
@@ -91,12 +92,7 @@ interface StageDeclaration {
 async function readDeclaration(recipesRoot: string, name: string): Promise<{ file: string; origin: string; declaration: StageDeclaration }> {
   const file = path.join(recipesRoot, name, "stage.json");
   await fs.access(file).catch((cause: unknown) => {
-    throw new ZilchError({
-      code: "USAGE",
-      message: `no stage named ${name} (${file} not readable)`,
-      hint: `known stages: ${listStagesSync(recipesRoot).join(", ") || "none"}`,
-      cause,
-    });
+    throw unknownStage(name, recipesRoot, cause);
   });
   const origin = displayPath(file);
   return { file, origin, declaration: await validateDocument<StageDeclaration>("stage", await readJsonFile(file), origin) };
@@ -160,6 +156,18 @@ export async function loadStage(recipesRoot: string, name: string): Promise<Stag
   // A shell stage whose tools give no init or shell fails here, at load time, not in the guest.
   if (stage.runner === "shell") shellToolchain(stage);
   return stage;
+}
+
+/** "no stage named 2a1; did you mean 2a1-binutils?", else the known list. No path: the folder
+ *  layout is ours, the stage name is what the user typed. */
+export function unknownStage(name: string, recipesRoot: string, cause?: unknown): ZilchError {
+  const known = listStagesSync(recipesRoot);
+  return new ZilchError({
+    code: "USAGE",
+    message: `no stage named ${name}`,
+    hint: didYouMean(name, known) ?? `known stages: ${known.join(", ") || "none"}`,
+    cause,
+  });
 }
 
 /** Stage folders under recipesRoot (those with a stage.json), sorted. */

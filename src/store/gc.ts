@@ -14,6 +14,8 @@ export interface GcOptions {
   workDir: string;
   lockFile: string;
   log?: (line: string) => void;
+  /** Report what would be removed, removing nothing (`gc --dry-run`). */
+  dryRun?: boolean;
 }
 
 export interface GcReport {
@@ -24,12 +26,16 @@ export interface GcReport {
   busyRuns: string[];
   /** .corrupt and .replaced leftovers. */
   removedLeftovers: string[];
+  /** Entries the lock names, left alone. */
+  keptEntries: number;
 }
 
 export async function collectGarbage(opts: GcOptions): Promise<GcReport> {
   const lock = await readLock(opts.lockFile);
-  const report: GcReport = { removedEntries: [], busyEntries: [], removedRuns: [], busyRuns: [], removedLeftovers: [] };
-  for (const entry of await listEntries(opts.workDir)) {
+  const report: GcReport = { removedEntries: [], busyEntries: [], removedRuns: [], busyRuns: [], removedLeftovers: [], keptEntries: 0 };
+  const entries = await listEntries(opts.workDir);
+  report.keptEntries = entries.length;
+  for (const entry of entries) {
     if (lock.stages[entry.record.stage]?.output === entry.record.outputSha256) continue;
     const release = await acquireLock(entryLockTarget(entry.dir), { what: `store entry ${path.basename(entry.dir)}`, log: opts.log, wait: false });
     if (!release) {
@@ -37,6 +43,10 @@ export async function collectGarbage(opts: GcOptions): Promise<GcReport> {
       continue;
     }
     try {
+      if (opts.dryRun) {
+        report.removedEntries.push(entry.dir);
+        continue;
+      }
       // Re-read under the lock: a forced rebuild may have just replaced it with a locked output.
       const now = await readRecordState(entry.dir);
       if (now.kind === "ok" && lock.stages[now.record.stage]?.output === now.record.outputSha256) continue;
@@ -53,12 +63,13 @@ export async function collectGarbage(opts: GcOptions): Promise<GcReport> {
   for (const leftovers of [".corrupt", ".replaced"]) {
     const dir = path.join(storeRoot(opts.workDir), leftovers);
     for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-      await fs.rm(path.join(dir, name), { recursive: true, force: true });
+      if (!opts.dryRun) await fs.rm(path.join(dir, name), { recursive: true, force: true });
       report.removedLeftovers.push(path.join(dir, name));
     }
   }
-  const runs = await sweepRunDirs(opts.workDir);
+  const runs = await sweepRunDirs(opts.workDir, opts.dryRun);
   report.removedRuns = runs.removed;
   report.busyRuns = runs.skipped;
+  report.keptEntries -= report.removedEntries.length + report.busyEntries.length;
   return report;
 }

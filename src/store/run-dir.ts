@@ -35,8 +35,8 @@ export interface RunSweep {
 }
 
 /** Removes run directories no live process holds (finished, crashed or kept with --keep) and
- *  their stale locks; skips those in use. */
-export async function sweepRunDirs(workDir: string): Promise<RunSweep> {
+ *  their stale locks; skips those in use. `dryRun`: only lists what it would remove. */
+export async function sweepRunDirs(workDir: string, dryRun = false): Promise<RunSweep> {
   const root = runsRoot(workDir);
   const names = await fs.readdir(root).catch(() => [] as string[]);
   const sweep: RunSweep = { removed: [], skipped: [] };
@@ -47,9 +47,10 @@ export async function sweepRunDirs(workDir: string): Promise<RunSweep> {
       sweep.skipped.push(dir);
       continue;
     }
-    await fs.rm(dir, { recursive: true, force: true });
+    if (!dryRun) await fs.rm(dir, { recursive: true, force: true });
     sweep.removed.push(dir);
   }
+  if (dryRun) return sweep;
   // Locks left by killed processes: only a stale one (isLocked false) may go, and only when
   // its run directory was not listed above (a fresh lock may be about to get its directory).
   for (const name of names.filter((n) => n.endsWith(".lock"))) {

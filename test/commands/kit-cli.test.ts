@@ -88,12 +88,16 @@ test("kit usage errors exit 2 with one line", async () => {
     [["kit", "import"], /kit import takes one FILE/],
     [["kit", "lock", "--only", "initrd"], /--only must be kernel or seed, got "initrd"/],
     [["kit", "export", "x.tar.gz", "--arch", "arm"], /--arch must be one of x86_64, i386, got "arm"/],
+    // A mistyped path is named as missing, not taken for a truncated kit.
+    [["kit", "import", path.join(place.home, "no-such-kit.tar.gz")], /^zilchboot: kit import: \S+no-such-kit\.tar\.gz does not exist; pass the path of a kit \.tar\.gz/],
+    [["kit", "export", path.join(place.home, "no-such-dir", "kit.tar.gz")], /^zilchboot: kit export: \S+no-such-dir is not a folder to write kit\.tar\.gz into/],
   ] as const) {
     const result = await zilchboot([...args], images);
     assert.equal(result.exitCode, 2, `${args.join(" ")}: ${result.stderr}`);
     assert.equal(result.stderr.trimEnd().split("\n").length, 1, result.stderr);
     assert.match(result.stderr, pattern);
   }
+  await assert.rejects(fs.access(images), "no usage error creates the images folder");
   const help = await zilchboot(["kit", "--help"], images);
   assert.equal(help.exitCode, 0);
   assert.match(help.stdout, /kit import FILE/);

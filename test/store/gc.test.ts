@@ -47,6 +47,18 @@ test("gc leaves a run directory alone while a live process holds it, and removes
   assert.deepEqual(await fs.readdir(runsRoot(home)), [], "no run directories or locks left");
 });
 
+test("gc --dry-run reports what gc would remove and leaves the store and runs as they are", async (t) => {
+  const home = await tempHome(t, "gc");
+  const lockFile = path.join(home, "lock.json");
+  const unnamed = await commitEntry(home, await stagedOutput(path.join(home, "r1"), "y"), fakeRecord("b".repeat(64), { stage: "2-y" }));
+  const leftover = path.join(runsRoot(home), "1-x-2222222222222222-dead");
+  await fs.mkdir(leftover, { recursive: true });
+  const report = await collectGarbage({ workDir: home, lockFile, dryRun: true });
+  assert.deepEqual([report.removedEntries, report.removedRuns, report.keptEntries], [[unnamed.dir], [leftover], 0]);
+  assert.ok(await findEntry(home, "2-y", INPUT_HASH), "the entry stays");
+  await fs.access(leftover);
+});
+
 test("gc removes entries the lock file does not name, keeps named ones, and skips one another process holds", async (t) => {
   const home = await tempHome(t, "gc");
   const lockFile = path.join(home, "lock.json");

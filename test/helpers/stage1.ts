@@ -12,13 +12,13 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { execa } from "execa";
 import { recipesDir, workDir } from "../../src/paths.js";
 import { readLock } from "../../src/store/lock.js";
 import { listEntries, type StoreEntry } from "../../src/store/store.js";
 import { NativeBackend } from "../../src/vm/native.js";
+import { zilchboot } from "./child-env.js";
 import { withFileLock } from "./file-lock.js";
-import { CLI, copyRecipes, testHome, type TestHome } from "./home.js";
+import { copyRecipes, testHome, type TestHome } from "./home.js";
 import { provisioned } from "./provisioned.js";
 
 export const STAGE1 = "1-stage1";
@@ -66,9 +66,7 @@ export function sharedStage1(): Promise<StoreEntry> {
       const recipes = await copyRecipes(await fs.mkdtemp(path.join(os.tmpdir(), "zilchboot-stage1-recipes-")));
       try {
         const native = (await new NativeBackend().probe()).usable ? ["--runner", "native"] : [];
-        const build = await execa("node", [CLI, "build", STAGE1, "--kernel", kernel.path, "--seed", seed, ...native], {
-          reject: false, env: { ...process.env, ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes },
-        });
+        const build = await zilchboot(["build", STAGE1, "--kernel", kernel.path, "--seed", seed, ...native], { ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes });
         if (build.exitCode !== 0) throw new Error(`building ${STAGE1} for the tests failed (exit ${build.exitCode}):\n${build.stderr}`);
       } finally {
         await fs.rm(recipes, { recursive: true, force: true });

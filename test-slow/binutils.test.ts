@@ -5,11 +5,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { execa } from "execa";
-import { readLock } from "../src/store/lock.js";
 import { findLeaks } from "../src/store/leaks.js";
-import { CLI } from "../test/helpers/home.js";
+import { zilchboot } from "../test/helpers/child-env.js";
 import { provisioned } from "../test/helpers/provisioned.js";
+import { repoLockedOutput } from "../test/helpers/repo-lock.js";
 import { testHomeWithStage1, type Stage1Home } from "../test/helpers/stage1.js";
 
 const TOOLS = ["addr2line", "ar", "as", "c++filt", "elfedit", "gprof", "ld", "nm", "objcopy", "objdump", "ranlib", "readelf", "size", "strings", "strip"];
@@ -24,11 +23,10 @@ after(async () => {
 });
 
 test("2a1-binutils builds in the VM, matches its lock, has static tools and leaks no build path", async () => {
+  const locked = await repoLockedOutput("2a1-binutils");
   const { kernel, seed } = await provisioned();
-  const result = await execa("node", [CLI, "build", "2a1-binutils", "--kernel", kernel.path, "--seed", seed], { reject: false, env: home.env });
+  const result = await zilchboot(["build", "2a1-binutils", "--kernel", kernel.path, "--seed", seed], home.env);
   assert.equal(result.exitCode, 0, result.stderr);
-  const locked = (await readLock(home.lockFile)).stages["2a1-binutils"]?.output;
-  assert.ok(locked, "2a1-binutils is locked");
   assert.match(result.stdout, new RegExp(`^2a1-binutils {2}out ${locked} `));
   const outDir = result.stdout.trim().split(/\s+/).at(-1)!;
   assert.ok(outDir.startsWith(path.join(home.home, "store")));

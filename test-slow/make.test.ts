@@ -4,11 +4,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { execa } from "execa";
-import { readLock } from "../src/store/lock.js";
 import { findLeaks } from "../src/store/leaks.js";
-import { CLI } from "../test/helpers/home.js";
+import { zilchboot } from "../test/helpers/child-env.js";
 import { provisioned } from "../test/helpers/provisioned.js";
+import { repoLockedOutput } from "../test/helpers/repo-lock.js";
 import { testHomeWithStage1, type Stage1Home } from "../test/helpers/stage1.js";
 
 let home: Stage1Home;
@@ -22,10 +21,10 @@ after(async () => {
 });
 
 test("2a0-make builds on stage 1, matches its lock and leaks no build path", async () => {
+  const locked = await repoLockedOutput("2a0-make");
   const { kernel, seed } = await provisioned();
-  const result = await execa("node", [CLI, "build", "2a0-make", "--kernel", kernel.path, "--seed", seed], { reject: false, env: home.env });
+  const result = await zilchboot(["build", "2a0-make", "--kernel", kernel.path, "--seed", seed], home.env);
   assert.equal(result.exitCode, 0, result.stderr);
-  const locked = (await readLock(home.lockFile)).stages["2a0-make"].output;
   assert.match(result.stdout, new RegExp(`^2a0-make {2}out ${locked} `));
   const outDir = result.stdout.trim().split(/\s+/).at(-1)!;
   assert.ok(outDir.startsWith(path.join(home.home, "store")));

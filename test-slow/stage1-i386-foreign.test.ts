@@ -5,12 +5,12 @@
 // host file system that has none of them. The x86_64 1-stage1 needs QEMU to serve the trees
 // (test/vm/qemu-foreign.test.ts, skipped until the serial transport lands).
 import assert from "node:assert/strict";
-import { execa } from "execa";
 import { after, before, test } from "node:test";
 import path from "node:path";
 import { readLock } from "../src/store/lock.js";
-import { recipesDir } from "../src/paths.js";
-import { CLI, testHome, type TestHome } from "../test/helpers/home.js";
+import { zilchboot } from "../test/helpers/child-env.js";
+import { testHome, type TestHome } from "../test/helpers/home.js";
+import { repoLockedOutput } from "../test/helpers/repo-lock.js";
 
 let home: TestHome;
 
@@ -23,9 +23,9 @@ after(async () => {
 });
 
 test("1-stage1-i386 under v86 with foreign-mode shares reproduces the locked output", { timeout: 4 * 3600_000 }, async () => {
-  const result = await execa("node", [CLI, "build", "1-stage1-i386", "--backend", "v86", "--share-fs", "foreign", "--json", path.join(home.home, "report.json")], { reject: false, env: { ...process.env, ...home.env } });
+  const locked = await repoLockedOutput("1-stage1-i386");
+  const result = await zilchboot(["build", "1-stage1-i386", "--backend", "v86", "--share-fs", "foreign", "--json", path.join(home.home, "report.json")], home.env);
   assert.equal(result.exitCode, 0, result.stderr);
-  const locked = (await readLock(path.join(recipesDir(), "lock.json"))).stages["1-stage1-i386"].output;
   assert.equal((await readLock(home.lockFile)).stages["1-stage1-i386"].output, locked);
   assert.match(result.stderr, /shares in foreign mode/);
 });

@@ -7,8 +7,7 @@
 // test/vm/qemu-foreign.test.ts (0-smoke).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { execa } from "execa";
-import { CLI } from "../test/helpers/home.js";
+import { zilchboot } from "../test/helpers/child-env.js";
 import { provisioned } from "../test/helpers/provisioned.js";
 import { STAGE1, testHomeWithStage1, type Stage1Home } from "../test/helpers/stage1.js";
 
@@ -32,7 +31,7 @@ const variants = [
 for (const flags of variants) {
   test(`zilchboot verify 1-stage1 ${flags.join(" ")} reproduces the locked output`, async () => {
     const { kernel, seed } = await provisioned();
-    const result = await execa("node", [CLI, "verify", STAGE1, ...flags, "--kernel", kernel.path, "--seed", seed], { reject: false, env: home.env });
+    const result = await zilchboot(["verify", STAGE1, ...flags, "--kernel", kernel.path, "--seed", seed], home.env);
     assert.equal(result.exitCode, 0, `${result.stdout}\n${result.stderr}`);
     assert.equal(result.stdout.trim(), `${STAGE1}: reproduced ${home.stage1.record.outputSha256} (matches recipes/lock.json)`);
   });

@@ -3,8 +3,7 @@
 import assert from "node:assert/strict";
 import os from "node:os";
 import { after, before, test } from "node:test";
-import { execa } from "execa";
-import { CLI } from "../test/helpers/home.js";
+import { zilchboot } from "../test/helpers/child-env.js";
 import { provisioned } from "../test/helpers/provisioned.js";
 import { STAGE1, testHomeWithStage1, type Stage1Home } from "../test/helpers/stage1.js";
 
@@ -21,7 +20,7 @@ after(async () => {
 test("zilchboot verify 1-stage1 with another vCPU count reproduces the locked output", async () => {
   const { kernel, seed } = await provisioned();
   const cpus = os.availableParallelism() === 1 ? 2 : 1;
-  const result = await execa("node", [CLI, "verify", STAGE1, "--cpus", String(cpus), "--kernel", kernel.path, "--seed", seed], { reject: false, env: home.env });
+  const result = await zilchboot(["verify", STAGE1, "--cpus", String(cpus), "--kernel", kernel.path, "--seed", seed], home.env);
   assert.equal(result.exitCode, 0, result.stderr);
   assert.equal(result.stdout.trim(), `${STAGE1}: reproduced ${home.stage1.record.outputSha256} (matches recipes/lock.json)`);
 });

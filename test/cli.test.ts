@@ -5,16 +5,10 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import fs from "node:fs/promises";
 import { test } from "node:test";
-import { execa } from "execa";
 import { repoRoot } from "../src/paths.js";
+import { zilchboot } from "./helpers/child-env.js";
 import { provisioned, tempDir } from "./helpers/provisioned.js";
 import { copySmokeStage } from "./helpers/recipes.js";
-
-const cli = path.join(repoRoot, "dist", "src", "cli.js");
-
-async function zilchboot(args: string[], env: Record<string, string> = {}) {
-  return execa("node", [cli, ...args], { reject: false, env: { ...process.env, ...env } });
-}
 
 test("--help lists the commands and exits 0; no command is a usage error", async () => {
   const help = await zilchboot(["--help"]);

@@ -14,6 +14,7 @@ import { execa } from "execa";
 import { repoRoot } from "../src/paths.js";
 import { readLock } from "../src/store/lock.js";
 import { listEntries } from "../src/store/store.js";
+import { childEnv } from "./helpers/child-env.js";
 import { tempDir } from "./helpers/home.js";
 import { provisioned } from "./helpers/provisioned.js";
 
@@ -27,13 +28,16 @@ let root: string;
 let tarball: string;
 
 /** npm runs our tests with npm_config_* set for the checkout (local_prefix among them): a nested
- *  npm must not see those, or it would act on the checkout. Only the cache location is kept. */
+ *  npm must not see those, or it would act on the checkout. Only the cache location is kept. Nor
+ *  may the installed CLI see the developer's ZILCHBOOT_* (a remote cache would turn the build
+ *  into a pull); it gets the download cache the tests use, as childEnv gives it. */
 function npmEnv(): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(process.env)) {
+    if (/^ZILCHBOOT_/.test(key)) continue;
     if (!/^npm_/i.test(key) || key.toLowerCase() === "npm_config_cache") env[key] = value;
   }
-  for (const key of ["ZILCHBOOT_HOME", "ZILCHBOOT_RECIPES", "ZILCHBOOT_IMAGES"]) delete env[key];
+  env.ZILCHBOOT_CACHE = childEnv().ZILCHBOOT_CACHE;
   return env;
 }
 

@@ -11,7 +11,13 @@ import { tempHome } from "../helpers/store-entries.js";
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
 
-async function scripted(t: { after(fn: () => Promise<void>): void }, handler: Handler): Promise<{ client: CacheHttp; requests: string[] }> {
+/** A server that answers: the client's idle timeout is far beyond any pause a loaded host makes, so
+ *  a slow answer is never a timeout (and another attempt the script did not expect). */
+const ANSWERS_MS = 60_000;
+
+/** `timeoutMs` short only for a server that never answers: then the outcome is the same however
+ *  long the host takes, and the test does not wait a minute per attempt. */
+async function scripted(t: { after(fn: () => Promise<void>): void }, handler: Handler, timeoutMs = ANSWERS_MS): Promise<{ client: CacheHttp; requests: string[] }> {
   const requests: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
@@ -25,7 +31,7 @@ async function scripted(t: { after(fn: () => Promise<void>): void }, handler: Ha
     await new Promise((resolve) => server.close(resolve));
   });
   const { port } = server.address() as net.AddressInfo;
-  const client = new CacheHttp({ base: new URL(`http://127.0.0.1:${port}/prefix/`), authorization: "Bearer t", timeoutMs: 300, attempts: 3, progress: false, backoffMs: 10 });
+  const client = new CacheHttp({ base: new URL(`http://127.0.0.1:${port}/prefix/`), authorization: "Bearer t", timeoutMs, attempts: 3, progress: false, backoffMs: 10 });
   return { client, requests };
 }
 
@@ -49,7 +55,7 @@ test("5xx and dropped connections are retried with backoff; a refusal is not", a
 test("a server that keeps failing, or goes silent, is unreachable after the last attempt", async (t) => {
   const failing = await scripted(t, (_req, res) => void res.writeHead(500).end());
   await assert.rejects(failing.client.has("cas/k"), (e: unknown) => e instanceof CacheUnreachable && e.message === "HEAD cas/k: HTTP 500 (3 attempts)");
-  const silent = await scripted(t, () => {});
+  const silent = await scripted(t, () => {}, 300);
   await assert.rejects(silent.client.getBytes("ac/k", 10), (e: unknown) => e instanceof CacheUnreachable && /no data for 0\.3 s \(3 attempts\)$/.test(e.message));
 });
 

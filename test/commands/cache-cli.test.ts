@@ -6,17 +6,11 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { execa } from "execa";
 import { buildTarget } from "../../src/stages/chain.js";
 import { tempRoot } from "../fixtures/fake-vm.js";
 import { client, twoStages } from "../helpers/cache-clients.js";
-import { CLI } from "../helpers/home.js";
+import { zilchboot } from "../helpers/child-env.js";
 import { startNginx } from "../helpers/nginx.js";
-
-async function zilchboot(args: string[], env: Record<string, string> = {}) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("ZILCHBOOT_CACHE_")));
-  return execa("node", [CLI, ...args], { reject: false, env: { ...clean, ...env }, extendEnv: false });
-}
 
 test("plan --cache prints remote for what the cache holds, local once pulled, build for the rest", async (t) => {
   const nginx = await startNginx();

@@ -5,13 +5,13 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { execa } from "execa";
 import * as tar from "tar";
 import { packKit } from "../../src/kit/kit-archive.js";
 import { saveKitLock, type KitLock } from "../../src/kit/kit-lock.js";
 import { kitInputs } from "../../src/provision.js";
 import { sha256File } from "../../src/sha256.js";
-import { CLI, testHome, type TestHome } from "../helpers/home.js";
+import { zilchboot as runCli } from "../helpers/child-env.js";
+import { testHome, type TestHome } from "../helpers/home.js";
 import { ALL_ARTEFACTS, writeFixtureImages } from "../helpers/kit-fixtures.js";
 
 let place: TestHome;
@@ -22,9 +22,8 @@ function env(images: string): Record<string, string> {
   return { ...place.env, ZILCHBOOT_IMAGES: images, ZILCHBOOT_CACHE: path.join(place.home, "..", "cache") };
 }
 
-async function zilchboot(args: string[], images: string) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("ZILCHBOOT_")));
-  return execa("node", [CLI, ...args], { reject: false, env: { ...clean, ...env(images) }, extendEnv: false });
+function zilchboot(args: string[], images: string) {
+  return runCli(args, env(images));
 }
 
 before(async () => {

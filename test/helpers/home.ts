@@ -13,9 +13,10 @@ export async function tempDir(prefix: string): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), `zilchboot-${prefix}-`));
 }
 
-/** A copy of the checkout's recipes (224 KB): same input hashes, its own lock.json. */
+/** A copy of the checkout's recipes (224 KB): same input hashes, its own lock.json. The checkout's
+ *  even where the developer's shell sets ZILCHBOOT_RECIPES (recipesDir of an empty environment). */
 export async function copyRecipes(into: string): Promise<string> {
-  await fs.cp(recipesDir(), into, { recursive: true, verbatimSymlinks: true });
+  await fs.cp(recipesDir({}), into, { recursive: true, verbatimSymlinks: true });
   return into;
 }
 
@@ -50,6 +51,6 @@ export async function testHome(prefix: string): Promise<TestHome> {
  *  new stages into the copy. */
 export async function copyLock(dir: string): Promise<string> {
   const file = path.join(dir, "lock.json");
-  await fs.copyFile(path.join(recipesDir(), "lock.json"), file);
+  await fs.copyFile(path.join(recipesDir({}), "lock.json"), file);
   return file;
 }

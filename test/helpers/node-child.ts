@@ -1,6 +1,7 @@
 // Real child processes for cross-process race tests: each runs a small ES module script (given as
 // text) with argv = [node, ...args]; the test reads its stdout line by line to synchronise.
 import { spawn } from "node:child_process";
+import { childEnv } from "./child-env.js";
 
 export interface NodeChild {
   pid: number;
@@ -10,7 +11,7 @@ export interface NodeChild {
   done: Promise<{ stdout: string; stderr: string }>;
 }
 
-export function nodeChild(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): NodeChild {
+export function nodeChild(script: string, args: string[], env: Record<string, string> = childEnv()): NodeChild {
   const child = spawn(process.execPath, ["--input-type=module", "-e", script, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";

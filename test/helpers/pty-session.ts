@@ -1,5 +1,6 @@
 // Drives `zilchboot shell` through a real pseudo-terminal (node-pty), as a user at a terminal.
 import pty from "node-pty";
+import { childEnv } from "./child-env.js";
 import { CLI } from "./home.js";
 import { provisioned } from "./provisioned.js";
 
@@ -28,7 +29,7 @@ export async function startPty(script: string, opts: PtyOptions = {}): Promise<P
   const { kernel, seed } = await provisioned();
   const term = pty.spawn("sh", ["-c", script], {
     ...(opts.size ?? { cols: 100, rows: 30 }),
-    env: { ...process.env, ...opts.env, ZB: `node ${CLI}`, ZB_VM: `--kernel ${kernel.path} --seed ${seed}` } as Record<string, string>,
+    env: childEnv({ TERM: process.env.TERM ?? "xterm-256color", ...opts.env, ZB: `node ${CLI}`, ZB_VM: `--kernel ${kernel.path} --seed ${seed}` }),
   });
   let text = "";
   term.onData((data) => (text += data));

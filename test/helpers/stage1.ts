@@ -6,19 +6,24 @@
 // twice at once):
 //   1. the shared test home (os.tmpdir()/zilchboot-test-stage1-UID, or $ZILCHBOOT_TEST_STAGE1_HOME);
 //   2. the user's store (ZILCHBOOT_HOME or the data dir, where `zilchboot build` put it): entries
-//      whose output equals the lock's are copied into the shared home first, so the CLI finds them;
+//      whose record names the lock's output are copied into the shared home first, so the CLI
+//      finds them, if the copy's bytes hash to that output (a record.json is only a claim);
 //   3. a build into the shared home: `--runner native` (~20 s) where namespaces work, else QEMU.
-// The build goes through the CLI with a copy of the recipes, so it records into a temp lock.
+// The build goes through the CLI with a copy of the recipes, so it records into a temp lock. Entries
+// already in the shared home are re-hashed once per test process too: earlier runs adopted
+// without hashing, and a bad entry there would be reused by every build below.
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { execa } from "execa";
 import { recipesDir, workDir } from "../../src/paths.js";
+import { ARCHIVE_NAME, archiveIdentity } from "../../src/store/archive-entry.js";
 import { readLock } from "../../src/store/lock.js";
+import { captureOutput } from "../../src/store/manifest.js";
 import { listEntries, type StoreEntry } from "../../src/store/store.js";
 import { NativeBackend } from "../../src/vm/native.js";
+import { zilchboot } from "./child-env.js";
 import { withFileLock } from "./file-lock.js";
-import { CLI, copyRecipes, testHome, type TestHome } from "./home.js";
+import { copyRecipes, testHome, type TestHome } from "./home.js";
 import { provisioned } from "./provisioned.js";
 
 export const STAGE1 = "1-stage1";
@@ -29,7 +34,7 @@ export function sharedStage1Home(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 async function lockedOutput(): Promise<string> {
-  const output = (await readLock(path.join(recipesDir(), "lock.json"))).stages[STAGE1]?.output;
+  const output = (await readLock(path.join(recipesDir({}), "lock.json"))).stages[STAGE1]?.output;
   if (!output) throw new Error(`recipes/lock.json has no ${STAGE1} entry: the tests need a locked stage 1`);
   return output;
 }
@@ -38,7 +43,18 @@ async function lockedEntries(home: string, output: string): Promise<StoreEntry[]
   return (await listEntries(home)).filter((e) => e.record.stage === STAGE1 && e.record.outputSha256 === output);
 }
 
-/** Copies the user's locked stage-1 entries the shared home lacks (never moves or changes them). */
+/** Copies `entry` to `copy` and re-hashes the copy (captureOutput may fix modes: on the copy only);
+ *  keeps it and returns true where its bytes are `output`, else removes it. */
+export async function verifiedCopy(entry: StoreEntry, copy: string, output: string): Promise<boolean> {
+  await fs.cp(entry.dir, copy, { recursive: true, verbatimSymlinks: true });
+  const identity = await (entry.archive ? archiveIdentity(path.join(copy, ARCHIVE_NAME)) : captureOutput(path.join(copy, "out"))).catch(() => null);
+  if (identity?.sha256 === output) return true;
+  await fs.rm(copy, { recursive: true, force: true });
+  return false;
+}
+
+/** Copies the user's locked stage-1 entries the shared home lacks, each only if its bytes are the
+ *  lock's output (never moves or changes the user's). */
 async function adoptUserEntries(shared: string, output: string): Promise<void> {
   const user = workDir();
   if (path.resolve(user) === path.resolve(shared)) return;
@@ -46,9 +62,19 @@ async function adoptUserEntries(shared: string, output: string): Promise<void> {
     const into = path.join(shared, "store", path.basename(entry.dir));
     if (await fs.access(into).then(() => true, () => false)) continue;
     const staging = path.join(shared, "runs", `adopt-${path.basename(entry.dir)}-${process.pid}`);
-    await fs.cp(entry.dir, staging, { recursive: true, verbatimSymlinks: true });
+    if (!(await verifiedCopy(entry, staging, output))) continue;
     await fs.mkdir(path.dirname(into), { recursive: true });
     await fs.rename(staging, into);
+  }
+}
+
+/** Removes the shared home's stage-1 entries whose bytes are not the lock's output, so the build
+ *  below makes a good one instead of reusing them. The shared home is the tests' own. */
+async function dropUnverified(shared: string, output: string): Promise<void> {
+  for (const entry of await lockedEntries(shared, output)) {
+    const scratch = path.join(shared, "runs", `check-${path.basename(entry.dir)}-${process.pid}`);
+    if (await verifiedCopy(entry, scratch, output)) await fs.rm(scratch, { recursive: true, force: true });
+    else await fs.rm(entry.dir, { recursive: true, force: true });
   }
 }
 
@@ -61,14 +87,13 @@ export function sharedStage1(): Promise<StoreEntry> {
     const output = await lockedOutput();
     const { kernel, seed } = await provisioned();
     return withFileLock(`${home}.lock`, async () => {
+      await dropUnverified(home, output);
       await adoptUserEntries(home, output);
       // The CLI decides whether the current input hash is stored; a cached build boots nothing.
       const recipes = await copyRecipes(await fs.mkdtemp(path.join(os.tmpdir(), "zilchboot-stage1-recipes-")));
       try {
         const native = (await new NativeBackend().probe()).usable ? ["--runner", "native"] : [];
-        const build = await execa("node", [CLI, "build", STAGE1, "--kernel", kernel.path, "--seed", seed, ...native], {
-          reject: false, env: { ...process.env, ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes },
-        });
+        const build = await zilchboot(["build", STAGE1, "--kernel", kernel.path, "--seed", seed, ...native], { ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes });
         if (build.exitCode !== 0) throw new Error(`building ${STAGE1} for the tests failed (exit ${build.exitCode}):\n${build.stderr}`);
       } finally {
         await fs.rm(recipes, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { execa } from "execa";
 import { bootIso } from "../../src/iso/boot-iso.js";
 import { isoQemuArgs } from "../../src/iso/iso-args.js";
 import { repoRoot } from "../../src/paths.js";
+import { childOptions, zilchboot as runCli } from "../helpers/child-env.js";
 import { tempDir } from "../helpers/provisioned.js";
 import { buildTestIso, TEST_ISO_HOLDING, TEST_ISO_MARKER, type TestIso } from "../helpers/test-iso.js";
 import { waitForOutput, waitUntil } from "../helpers/wait-for-output.js";
@@ -21,9 +22,9 @@ let dir: string;
 let testIso: TestIso;
 let holdingIso: TestIso;
 
-function zilchboot(args: string[]) {
+function zilchboot(args: string[], env: Record<string, string> = {}) {
   // stdin "ignore": like a script or CI job, not a terminal (the TTY path has its own test).
-  return execa("node", [cli, "boot-iso", ...args], { reject: false, stdin: "ignore", env: { ...process.env, ZILCHBOOT_HOME: path.join(dir, "home") } });
+  return runCli(["boot-iso", ...args], { ZILCHBOOT_HOME: path.join(dir, "home"), ...env }, { stdin: "ignore" });
 }
 
 async function sha256(file: string): Promise<string> {
@@ -84,7 +85,7 @@ test("--timeout stops a VM that has not finished and fails with one line", async
 });
 
 test("SIGINT stops the VM: exit 130, one line, and no QEMU left running", async () => {
-  const run = execa("node", [cli, "boot-iso", holdingIso.iso, "--memory", "256", "--timeout", "240"], { reject: false, stdin: "ignore", env: { ...process.env, ZILCHBOOT_HOME: path.join(dir, "home") } });
+  const run = zilchboot([holdingIso.iso, "--memory", "256", "--timeout", "240"]);
   await waitForOutput(run.stdout, "Booting `zilchboot test ISO'", { ended: run });
   run.kill("SIGINT");
   const result = await run;
@@ -105,7 +106,7 @@ test("--net gives the guest one network controller on its PCI bus (user-mode NAT
 test("on a terminal, keys go to the guest raw; Ctrl-] ? answers with help, Ctrl-] q quits and the terminal is restored", async () => {
   // util-linux `script` gives the CLI a real pty; our keys reach it through script's stdin.
   const command = `node ${cli} boot-iso ${holdingIso.iso} --memory 256 --timeout 240; echo "rc=$?"; stty -a`;
-  const session = execa("script", ["-qec", command, "/dev/null"], { reject: false, timeout: 120_000, env: { ...process.env, ZILCHBOOT_HOME: path.join(dir, "home") } });
+  const session = execa("script", ["-qec", command, "/dev/null"], { reject: false, timeout: 120_000, ...childOptions({ ZILCHBOOT_HOME: path.join(dir, "home") }) });
   let output = "";
   const waiters: Array<{ text: string; resolve: () => void }> = [];
   session.stdout.on("data", (chunk: Buffer) => {
@@ -138,13 +139,12 @@ test("--display opens a QEMU window on the X server while the serial console sti
       xvfb.stdout.once("data", (chunk: Buffer) => resolve(`:${chunk.toString().trim()}`));
       void xvfb.then(() => reject(new Error("Xvfb exited before naming its display")));
     });
-    const env = { ...process.env, ZILCHBOOT_HOME: path.join(dir, "home"), DISPLAY: display };
-    const run = execa("node", [cli, "boot-iso", holdingIso.iso, "--display", "--memory", "256", "--timeout", "240"], { reject: false, stdin: "ignore", env });
+    const run = zilchboot([holdingIso.iso, "--display", "--memory", "256", "--timeout", "240"], { DISPLAY: display });
     // The guest stays up, so the window and the console line can both be awaited, then SIGINT.
     const marker = waitForOutput(run.stdout, TEST_ISO_HOLDING, { ended: run });
     let window = "";
     await waitUntil("a window titled QEMU on the X server", async () => {
-      const tree = await execa("xwininfo", ["-root", "-tree"], { reject: false, env });
+      const tree = await execa("xwininfo", ["-root", "-tree"], { reject: false, ...childOptions({ DISPLAY: display }) });
       window = String(tree.stdout).split("\n").find((line) => line.includes('"QEMU"')) ?? "";
       return window !== "" || run.exitCode !== null;
     }, 120_000, 200);

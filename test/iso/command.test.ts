@@ -4,15 +4,14 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
-import { repoRoot } from "../../src/paths.js";
+import { zilchboot as runCli } from "../helpers/child-env.js";
 import { tempDir } from "../helpers/provisioned.js";
 
-const cli = path.join(repoRoot, "dist", "src", "cli.js");
 let dir: string;
 let iso: string;
 
 function zilchboot(args: string[], env: Record<string, string | undefined> = {}) {
-  return execa("node", [cli, "boot-iso", ...args], { reject: false, stdin: "ignore", extendEnv: false, env: { PATH: process.env.PATH, HOME: process.env.HOME, ZILCHBOOT_HOME: path.join(dir, "home"), ...env } });
+  return runCli(["boot-iso", ...args], { ZILCHBOOT_HOME: path.join(dir, "home"), ...env }, { stdin: "ignore" });
 }
 
 function oneLine(stderr: string): string {
@@ -36,7 +35,7 @@ after(async () => {
 });
 
 test("boot-iso is listed in --help and documents its options", async () => {
-  const help = await execa("node", [cli, "--help"]);
+  const help = await runCli(["--help"]);
   assert.match(help.stdout, /\n {2}boot-iso +boot an ISO image/);
   const own = await zilchboot(["--help"]);
   assert.equal(own.exitCode, 0);

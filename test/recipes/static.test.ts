@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { execa } from "execa";
 import { repoRoot } from "../../src/paths.js";
-import { CLI, copyRecipes, tempDir } from "../helpers/home.js";
+import { zilchboot } from "../helpers/child-env.js";
+import { copyRecipes, tempDir } from "../helpers/home.js";
 import { provisioned } from "../helpers/provisioned.js";
 import {
   closureInOrder,
@@ -114,11 +114,11 @@ test("zilchboot plan plans every stage of the chain to each of its ends, booting
   const storeBefore = (await fs.readdir(path.join(home.home, "store"))).sort();
   // The seed stage 1 was built with, so its input hash (and every later one) is known: a plan, not guesses.
   const { seed } = await provisioned();
-  const env = { ...process.env, ...home.env, ZILCHBOOT_CACHE: path.join(path.dirname(home.home), "cache") };
+  const env = { ...home.env, ZILCHBOOT_CACHE: path.join(path.dirname(home.home), "cache") };
 
   for (const target of targets) {
     const expected = closureInOrder(checkout.stages, target);
-    const run = await execa("node", [CLI, "plan", target, "--seed", seed], { reject: false, env });
+    const run = await zilchboot(["plan", target, "--seed", seed], env);
     assert.equal(run.exitCode, 0, `${target}: ${run.stderr}`);
     const steps = run.stdout.split("\n").filter(Boolean).map((line) => line.split(/\s+/));
     assert.deepEqual(steps.map(([name]) => name), expected, target);

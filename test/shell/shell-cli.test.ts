@@ -3,17 +3,14 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { execa } from "execa";
-import { repoRoot } from "../../src/paths.js";
+import { zilchboot } from "../helpers/child-env.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
-
-const cli = path.join(repoRoot, "dist", "src", "cli.js");
 
 test("a shell in stage 1 with no stage 1 in the store says how to get one", async () => {
   const { kernel, seed } = await provisioned();
   const home = await tempDir("shell-empty");
   try {
-    const result = await execa("node", [cli, "shell", "1-stage1", "--web", "--kernel", kernel.path, "--seed", seed], { reject: false, env: { ZILCHBOOT_HOME: home } });
+    const result = await zilchboot(["shell", "1-stage1", "--web", "--kernel", kernel.path, "--seed", seed], { ZILCHBOOT_HOME: home });
     assert.equal(result.exitCode, 1);
     assert.match(result.stderr, /^zilchboot: a shell needs stage 1's init and ash, and the store holds no 1-stage1 output; build it once \('zilchboot build 1-stage1'\)/m);
     assert.equal(result.stdout, "", "no URL is printed when nothing can be served");
@@ -24,16 +21,16 @@ test("a shell in stage 1 with no stage 1 in the store says how to get one", asyn
 });
 
 test("shell words are checked before anything is provisioned", async () => {
-  const none = await execa("node", [cli, "shell"], { reject: false });
+  const none = await zilchboot(["shell"]);
   assert.equal(none.exitCode, 2);
   assert.match(none.stderr, /shell takes one stage, got none/);
-  const both = await execa("node", [cli, "shell", "2a0-make", "--after", "--rerun", "--web"], { reject: false });
+  const both = await zilchboot(["shell", "2a0-make", "--after", "--rerun", "--web"]);
   assert.equal(both.exitCode, 2);
   assert.match(both.stderr, /--rerun re-runs the stage on its inputs, --after shows its output/);
-  const unknown = await execa("node", [cli, "shell", "9-nope", "--web"], { reject: false });
+  const unknown = await zilchboot(["shell", "9-nope", "--web"]);
   assert.equal(unknown.exitCode, 2);
   assert.match(unknown.stderr, /9-nope/);
-  const native = await execa("node", [cli, "shell", "1-stage1", "--web", "--runner", "native"], { reject: false });
+  const native = await zilchboot(["shell", "1-stage1", "--web", "--runner", "native"]);
   assert.equal(native.exitCode, 2);
   assert.match(native.stderr, /needs a VM/);
 });

@@ -4,8 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { execa } from "execa";
-import { CLI } from "../helpers/home.js";
+import { zilchboot } from "../helpers/child-env.js";
 import { startPty, type PtySession } from "../helpers/pty-session.js";
 import { provisioned } from "../helpers/provisioned.js";
 import { testHomeWithStage1 } from "../helpers/stage1.js";
@@ -33,7 +32,7 @@ test("a failed build names the shell command that reopens it, and that shell see
   await addFailingStage(home.recipes);
   let term: PtySession | undefined;
   try {
-    const build = await execa("node", [CLI, "build", "9-fails", "--kernel", kernel.path, "--seed", seed, "--cpus", "1"], { reject: false, env: home.env });
+    const build = await zilchboot(["build", "9-fails", "--kernel", kernel.path, "--seed", seed, "--cpus", "1"], home.env);
     assert.equal(build.exitCode, 1, build.stderr);
     assert.match(build.stderr, /stage 9-fails failed: guest exited 3/);
     const last = build.stderr.trim().split("\n").at(-1)!;

@@ -4,12 +4,11 @@ import assert from "node:assert/strict";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { execa } from "execa";
 import { ZilchError } from "../../src/errors.js";
 import { ensureSource } from "../../src/sources/fetch.js";
-import { CLI } from "../helpers/home.js";
 import { archiveFixture } from "../fixtures/sources/archive.js";
 import { filesUnder, serve, tempDir, writeMirror } from "../fixtures/sources/helpers.js";
+import { zilchboot } from "../helpers/child-env.js";
 
 // Fixture pins name no Debian package; keep apt out explicitly so no test reaches a network.
 const offline = { allowApt: false } as const;
@@ -138,7 +137,7 @@ test("zilchboot fetch exits non-zero with one line when the inner file's hash is
   await writeMirror(mirror, pin.insideArchive.file, outer);
 
   const env = { ZILCHBOOT_RECIPES: recipes, ZILCHBOOT_CACHE: path.join(root, "cache"), ZILCHBOOT_HOME: path.join(root, "home") };
-  const run = await execa("node", [CLI, "fetch", "pkg", "--mirror", mirror], { reject: false, env: { ...process.env, ...env } });
+  const run = await zilchboot(["fetch", "pkg", "--mirror", mirror], env);
   assert.equal(run.exitCode, 1, run.stderr);
   const lines = run.stderr.split("\n").filter((l) => l.startsWith("zilchboot: "));
   assert.equal(lines.length, 1, run.stderr);

@@ -10,13 +10,13 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, test } from "node:test";
-import { execa } from "execa";
 import { recipesDir } from "../../src/paths.js";
 import { createHostSession } from "../../src/host-session.js";
 import { buildTarget } from "../../src/stages/chain.js";
 import { DDC_STAGE, REFERENCE_STAGE, ddcVerdict } from "../../src/stages/ddc.js";
 import { probeHostExec } from "../../src/vm/host-exec.js";
-import { CLI, copyLock, testHome, type TestHome } from "../helpers/home.js";
+import { zilchboot } from "../helpers/child-env.js";
+import { copyLock, testHome, type TestHome } from "../helpers/home.js";
 import { tempDir } from "../helpers/provisioned.js";
 import { kernelRunsI386 } from "../helpers/run-i386.js";
 
@@ -34,9 +34,7 @@ test("natively, the x86_64 tcc rebuilt from the i386 seed is byte-identical to s
   assert.equal(verdict.runs, await kernelRunsI386(workDir), `the probe's verdict matches the kernel: ${verdict.detail}`);
   if (!verdict.runs) {
     home = await testHome("ddc-native-refusal");
-    const run = await execa("node", [CLI, "ddc", "--runner", "native"], {
-      reject: false, stdin: "ignore", env: { ...process.env, ...home.env, ZILCHBOOT_CACHE: path.join(workDir, "cache") },
-    });
+    const run = await zilchboot(["ddc", "--runner", "native"], { ...home.env, ZILCHBOOT_CACHE: path.join(workDir, "cache") }, { stdin: "ignore" });
     assert.equal(run.exitCode, 1, run.stderr);
     const errors = run.stderr.split("\n").filter((line) => line.startsWith("zilchboot:"));
     assert.deepEqual(errors, [`zilchboot: --runner native cannot build 1-stage1-i386, an i386 stage: ${verdict.detail}; build it in the i386 VM instead: leave out --runner native (qemu-system-i386, installed by scripts/setup-host.sh), or \`--backend v86\``]);

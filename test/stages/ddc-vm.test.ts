@@ -6,13 +6,12 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, test } from "node:test";
-import { execa } from "execa";
 import { recipesDir } from "../../src/paths.js";
 import { DDC_STAGE, DDC_TCC, REFERENCE_STAGE, REFERENCE_TCC } from "../../src/stages/ddc.js";
 import { readLock } from "../../src/store/lock.js";
 import { listEntries } from "../../src/store/store.js";
 import { sha256File } from "../../src/sha256.js";
-import { CLI } from "../helpers/home.js";
+import { zilchboot } from "../helpers/child-env.js";
 import { testHomeWithStage1, type Stage1Home } from "../helpers/stage1.js";
 
 let home: Stage1Home | undefined;
@@ -23,7 +22,7 @@ after(async () => {
 
 test("in the i386 VM, the x86_64 tcc rebuilt from the i386 seed is byte-identical to stage 1's, and both i386 stages equal the lock", async () => {
   home = await testHomeWithStage1("ddc-vm");
-  const run = await execa("node", [CLI, "ddc"], { reject: false, stdin: "ignore", env: { ...process.env, ...home.env } });
+  const run = await zilchboot(["ddc"], home.env, { stdin: "ignore" });
   assert.equal(run.exitCode, 0, run.stderr);
   const reference = await sha256File(path.join(home.stage1.outDir, REFERENCE_TCC));
   assert.match(run.stdout, new RegExp(`^x86_64 tcc from the i386 seed via a cross tcc \\(${DDC_STAGE}\\): ${reference}  `, "m"));

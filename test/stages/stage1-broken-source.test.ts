@@ -4,11 +4,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { execa } from "execa";
 import * as tar from "tar";
 import { cacheDir, repoRoot } from "../../src/paths.js";
 import { sha256File } from "../../src/sha256.js";
 import { unpackTarball } from "../../src/sources/unpack.js";
+import { zilchboot } from "../helpers/child-env.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
 
 test("a corrupted tinycc source fails stage 1 in the guest, naming the stage log", async () => {
@@ -32,10 +32,7 @@ test("a corrupted tinycc source fails stage 1 in the guest, naming the stage log
   await fs.writeFile(path.join(recipes, "sources.json"), JSON.stringify(pins));
 
   const home = path.join(scratch, "home");
-  const result = await execa("node", [path.join(repoRoot, "dist", "src", "cli.js"), "build", "1-stage1", "--mirror", mirror, "--kernel", kernel.path, "--seed", seed], {
-    reject: false,
-    env: { ...process.env, ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes },
-  });
+  const result = await zilchboot(["build", "1-stage1", "--mirror", mirror, "--kernel", kernel.path, "--seed", seed], { ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes });
   assert.equal(result.exitCode, 1, result.stderr);
   // The message names this run's own log; logs/1-stage1.log points at the latest run's.
   const named = /zilchboot: stage 1-stage1 failed: guest exited \d+ after \d+s .*; log: (\S+\.log);/.exec(result.stderr);

@@ -11,7 +11,7 @@ import { repoRoot } from "../../src/paths.js";
 import { readLock } from "../../src/store/lock.js";
 import { findLeaks } from "../../src/store/leaks.js";
 import { listEntries } from "../../src/store/store.js";
-import { CLI } from "../helpers/home.js";
+import { zilchboot } from "../helpers/child-env.js";
 import { provisioned } from "../helpers/provisioned.js";
 import { STAGE1, testHomeWithStage1, type Stage1Home } from "../helpers/stage1.js";
 
@@ -33,7 +33,7 @@ async function vmFlags(): Promise<string[]> {
 test("stage 1 matches its lock, and asking for it again boots no VM", async () => {
   assert.equal(home.stage1.record.outputSha256, (await readLock(home.lockFile)).stages[STAGE1]?.output);
   const report = path.join(home.home, "report.json");
-  const again = await execa("node", [CLI, "build", STAGE1, ...(await vmFlags()), "--json", report], { reject: false, env: home.env });
+  const again = await zilchboot(["build", STAGE1, ...(await vmFlags()), "--json", report], home.env);
   assert.equal(again.exitCode, 0, again.stderr);
   const json = JSON.parse(await fs.readFile(report, "utf8")) as { stages: Array<{ stage: string; action: string; outputSha256: string }> };
   assert.deepEqual(json.stages.map((s) => [s.stage, s.action, s.outputSha256]), [[STAGE1, "cached", home.stage1.record.outputSha256]]);
@@ -60,7 +60,7 @@ test("stage 1's tcc, ash, tar and bzip2 work in a fresh VM", async () => {
     await fs.writeFile(path.join(payload, kind, "file.txt"), `from-${kind}`);
     await execa("tar", ["-c", flag, "-f", path.join(stageDir, `fixture.tar.${kind}`), "-C", payload, kind]);
   }
-  const build = await execa("node", [CLI, "build", "2-check", ...(await vmFlags())], { reject: false, env: home.env });
+  const build = await zilchboot(["build", "2-check", ...(await vmFlags())], home.env);
   assert.equal(build.exitCode, 0, build.stderr);
   const log = await fs.readFile(path.join(home.home, "logs", "2-check.log"), "utf8");
   assert.match(log, /^tcc says hello 42 1\.50$/m);

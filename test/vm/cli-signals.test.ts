@@ -6,11 +6,10 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { execa } from "execa";
-import { repoRoot } from "../../src/paths.js";
+import { zilchboot } from "../helpers/child-env.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
 import { copySmokeStage } from "../helpers/recipes.js";
 
-const cli = path.join(repoRoot, "dist", "src", "cli.js");
 const TIMEOUT = { timeout: 300_000 };
 
 /** Resolves once the sleeping smoke guest has printed its argv (PID 1 is running); fails at once
@@ -34,9 +33,9 @@ async function sleepingBuild(prefix: string) {
   const { kernel, seed } = await provisioned();
   const home = await tempDir(prefix);
   const recipes = await copySmokeStage(path.join(home, "recipes"), { args: ["sleep=600"] });
-  const env = { ...process.env, ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes };
-  const args = [cli, "build", "0-smoke", "--kernel", kernel.path, "--seed", seed];
-  return { home, recipes, env, args, child: execa("node", args, { reject: false, env }) };
+  const env = { ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes };
+  const args = ["build", "0-smoke", "--kernel", kernel.path, "--seed", seed];
+  return { home, recipes, env, args, child: zilchboot(args, env) };
 }
 
 /** Entries in the store; dot-names (.locks, .replaced) are its own bookkeeping. */
@@ -66,7 +65,7 @@ test("SIGKILL of the CLI mid-stage takes QEMU down too, leaves the store unchang
   while (await qemuServing(path.join(home, "runs"))) await new Promise((resolve) => setTimeout(resolve, 250));
   assert.deepEqual(await storeEntries(home), [], "nothing stored");
   await copySmokeStage(recipes, { args: ["exit=0"] });
-  const next = await execa("node", args, { reject: false, env });
+  const next = await zilchboot(args, env);
   assert.equal(next.exitCode, 0, next.stderr);
   await fs.rm(home, { recursive: true, force: true });
 });

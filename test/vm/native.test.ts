@@ -10,7 +10,9 @@ import { buildStage } from "../../src/stages/run.js";
 import { assembleShare } from "../../src/stages/share.js";
 import { NativeBackend } from "../../src/vm/native.js";
 import { copyLock } from "../helpers/home.js";
+import { alive, commandOf, descendants } from "../helpers/processes.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
+import { waitUntil } from "../helpers/wait-for-output.js";
 
 test("the smoke stage runs natively with an empty env, only lo, read-only inputs and the locked output", async () => {
   const { kernel, seed } = await provisioned();
@@ -49,37 +51,37 @@ test("a scratch directory becomes the stage's /tmp, so a failed build's tree sta
   await fs.rm(runDir, { recursive: true, force: true });
 });
 
-/** Host processes whose command line names the fixture (tcc -run /recipe/linger.c and its fork). */
-async function lingering(): Promise<number> {
-  let count = 0;
-  for (const pid of (await fs.readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
-    const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    if (cmdline.includes("/recipe/linger.c")) count++;
-  }
-  return count;
+/** Our processes whose command line names the fixture: tcc -run /recipe/linger.c and its fork, and
+ *  the runner's own processes (unshare, the namespace's init) that carry it in their argv. */
+function lingering(): number[] {
+  return descendants(process.pid).filter((pid) => commandOf(pid).includes("/recipe/linger.c"));
 }
 
-test("stopping a native build kills every process in it, not only unshare", { timeout: 60_000 }, async () => {
+// The kernel kills the namespace once its init dies with unshare, after unshare has exited: no
+// line to wait for, so the test waits for those very processes to go, as long as the host takes.
+test("stopping a native build kills every process in it, not only unshare", { timeout: 300_000 }, async () => {
   const { seed } = await provisioned();
   const runDir = await tempDir("native-linger");
   const { rootDir, outDir } = await assembleShare(runDir, {
     seed, recipeDir: path.join(repoRoot, "test", "fixtures", "native-linger"), guestDir: guestDir(), sources: {}, dependencies: {},
   });
   const stop = new AbortController();
+  let forked: number[] = [];
   const run = new NativeBackend().boot({
     kernel: "", rootDir, outDir, init: "/store/0-tcc-seed", initArgs: ["-nostdinc", "-nostdlib", "-I/guest", "-run", "/recipe/linger.c"],
     memoryMiB: 256, cpus: 1, timeoutMs: 120_000, consoleLog: path.join(runDir, "console.log"),
-    onConsoleLine: (line) => { if (line.includes("forked")) stop.abort(); },
+    onConsoleLine: (line) => {
+      if (!line.includes("forked")) return;
+      // The program and its fork both exist once it says it forked; they sleep until killed.
+      forked = lingering();
+      stop.abort();
+    },
   }, stop.signal);
   const result = await run;
   assert.equal(result.outcome.kind, "backend-error", JSON.stringify(result.outcome));
   assert.ok(stop.signal.aborted, "the program forked before it was stopped");
-  // The namespace's init dies with unshare, and the kernel then kills the rest of the namespace.
-  let left = await lingering();
-  for (let i = 0; i < 50 && left > 0; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    left = await lingering();
-  }
-  assert.equal(left, 0, "processes of the stopped build are still running");
+  assert.ok(forked.length >= 2, `the program and its fork were running when it was stopped: ${forked.map(commandOf).join("; ")}`);
+  await waitUntil("the stopped build's processes to exit", () => forked.every((pid) => !alive(pid)), 240_000);
+  assert.deepEqual(lingering(), [], "no process of the stopped build is left");
   await fs.rm(runDir, { recursive: true, force: true });
 });

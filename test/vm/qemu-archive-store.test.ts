@@ -7,13 +7,13 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { execa } from "execa";
 import { recipesDir } from "../../src/paths.js";
 import type { StageReport } from "../../src/progress.js";
 import { archiveIdentity } from "../../src/store/archive-entry.js";
 import { readLock } from "../../src/store/lock.js";
 import { listEntries } from "../../src/store/store.js";
-import { CLI, testHome, type TestHome } from "../helpers/home.js";
+import { zilchboot } from "../helpers/child-env.js";
+import { testHome, type TestHome } from "../helpers/home.js";
 import { provisioned } from "../helpers/provisioned.js";
 import { copySmokeStage } from "../helpers/recipes.js";
 
@@ -26,7 +26,7 @@ after(() => home?.remove());
 
 async function cli(...args: string[]) {
   const { kernel, seed } = await provisioned();
-  return execa("node", [CLI, ...args, "--kernel", kernel.path, "--seed", seed, "--accel", "tcg"], { reject: false, env: { ...home.env, ZILCHBOOT_STORE: "archive" } });
+  return zilchboot([...args, "--kernel", kernel.path, "--seed", seed, "--accel", "tcg"], { ...home.env, ZILCHBOOT_STORE: "archive" });
 }
 
 async function report(file: string, stage: string): Promise<StageReport | undefined> {
@@ -43,7 +43,7 @@ test("0-smoke with foreign-mode shares in an archive store is stored as out.tar 
   assert.deepEqual((await fs.readdir(entry.dir)).sort(), ["out.tar", "record.json"], "no out/ directory");
   assert.equal(entry.record.outputSha256, locked);
   assert.equal((await archiveIdentity(entry.archive!)).sha256, locked, "the identity read from the tar");
-  const ls = await execa("node", [CLI, "ls"], { reject: false, env: home.env });
+  const ls = await zilchboot(["ls"], home.env);
   assert.match(ls.stdout, /0-smoke .*out\.tar/);
 });
 

@@ -9,15 +9,14 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import os from "node:os";
 import { after, before, test } from "node:test";
-import { execa } from "execa";
 import { createHostSession } from "../../src/host-session.js";
-import { recipesDir } from "../../src/paths.js";
 import { provideKernel, provideSeed, type ProvisionOptions } from "../../src/provision.js";
 import { buildTarget } from "../../src/stages/chain.js";
 import type { StageReport } from "../../src/progress.js";
-import { readLock } from "../../src/store/lock.js";
-import { CLI, copyRecipes, tempDir, testHome, type TestHome } from "../helpers/home.js";
+import { zilchboot } from "../helpers/child-env.js";
+import { copyRecipes, tempDir, testHome, type TestHome } from "../helpers/home.js";
 import { provisioned } from "../helpers/provisioned.js";
+import { assertRepoLocked, repoLockedOutput } from "../helpers/repo-lock.js";
 
 let home: TestHome;
 before(async () => {
@@ -27,7 +26,7 @@ after(() => home?.remove());
 
 async function cli(...args: string[]) {
   const { kernel, seed } = await provisioned();
-  return execa("node", [CLI, ...args, "--kernel", kernel.path, "--seed", seed, "--accel", "tcg"], { reject: false, env: home.env });
+  return zilchboot([...args, "--kernel", kernel.path, "--seed", seed, "--accel", "tcg"], home.env);
 }
 
 test("QEMU refuses foreign-mode shares over --transport virtio-9p, naming the fix, and stores nothing", async () => {
@@ -42,7 +41,7 @@ test("QEMU refuses foreign-mode shares over --transport virtio-9p, naming the fi
 test("0-smoke in QEMU with foreign-mode shares gives the locked output, over virtio-serial", async () => {
   const result = await cli("build", "0-smoke", "--share-fs", "foreign", "--json", path.join(home.home, "build.json"));
   assert.equal(result.exitCode, 0, `${result.stdout}\n${result.stderr}`);
-  const locked = (await readLock(home.lockFile)).stages["0-smoke"].output;
+  const locked = await repoLockedOutput("0-smoke");
   const report = JSON.parse(await fs.readFile(path.join(home.home, "build.json"), "utf8")) as { stages: StageReport[] };
   const row = report.stages.find((r) => r.stage === "0-smoke");
   assert.equal(row?.action, "built");
@@ -61,7 +60,7 @@ test("0-smoke-i386 in qemu-system-i386 with foreign-mode shares gives the locked
     const logged: string[] = [];
     const session = createHostSession({ home: path.join(scratch, "home"), recipesRoot: recipes, backend: "qemu", accel: "tcg", shareFs: "foreign", vm: { cpus: 1 }, log: (line) => logged.push(line) });
     const entry = await buildTarget(session, "0-smoke-i386");
-    assert.equal(entry.record.outputSha256, (await readLock(path.join(recipesDir(), "lock.json"))).stages["0-smoke-i386"].output);
+    await assertRepoLocked("0-smoke-i386", entry.record.outputSha256);
     assert.match(entry.record.engine, /^qemu .*9p over virtio-serial \(unix socket\)/);
     assert.ok(logged.some((line) => /shares in foreign mode/.test(line)), logged.join("\n"));
     assert.equal(await fs.readFile(path.join(entry.outDir, "hello.txt"), "utf8"), "hello from the seed tcc\n");

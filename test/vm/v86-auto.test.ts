@@ -6,7 +6,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
-import { recipesDir, repoRoot } from "../../src/paths.js";
+import { recipesDir } from "../../src/paths.js";
+import { zilchboot as runCli } from "../helpers/child-env.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
 
 let scratch: string;
@@ -38,10 +39,7 @@ after(async () => {
 });
 
 function zilchboot(args: string[], recipes: string, home = path.join(scratch, "home")) {
-  return execa(process.execPath, [path.join(repoRoot, "dist", "src", "cli.js"), ...args, ...vmFlags], {
-    reject: false,
-    env: { ...process.env, PATH: noQemuPath, ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes },
-  });
+  return runCli([...args, ...vmFlags], { PATH: noQemuPath, ZILCHBOOT_HOME: home, ZILCHBOOT_RECIPES: recipes });
 }
 
 test("without QEMU, auto runs a small i386 stage under v86", async () => {

@@ -4,12 +4,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { execa } from "execa";
 import { ZilchError } from "../../src/errors.js";
-import { repoRoot } from "../../src/paths.js";
 import type { BootSpec } from "../../src/vm/backend.js";
 import { V86 } from "v86";
 import { V86Backend } from "../../src/vm/v86.js";
+import { zilchboot } from "../helpers/child-env.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
 
 async function spec(kernel: string): Promise<BootSpec> {
@@ -47,7 +46,7 @@ test("the project's x86_64 kernel is refused: v86 has no long mode", async () =>
 
 test("zilchboot build --backend v86 of an x86_64 stage fails with one line, before any boot", async () => {
   const home = await tempDir("v86-cli");
-  const result = await execa("node", [path.join(repoRoot, "dist", "src", "cli.js"), "build", "0-smoke", "--backend", "v86"], { reject: false, env: { ...process.env, ZILCHBOOT_HOME: home } });
+  const result = await zilchboot(["build", "0-smoke", "--backend", "v86"], { ZILCHBOOT_HOME: home });
   assert.equal(result.exitCode, 1, result.stderr);
   const lines = result.stderr.trim().split("\n").filter((line) => line.startsWith("zilchboot:"));
   assert.equal(lines.length, 1, result.stderr);

@@ -5,11 +5,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { execa, type ResultPromise } from "execa";
+import { type ResultPromise } from "execa";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import WebSocket from "ws";
 import { BUSY_CLOSE_CODE } from "../../src/web/server.js";
-import { CLI } from "../helpers/home.js";
+import { zilchboot } from "../helpers/child-env.js";
 import { alive, findQemu } from "../helpers/processes.js";
 import { provisioned, tempDir } from "../helpers/provisioned.js";
 import { testHomeWithStage1, type Stage1Home } from "../helpers/stage1.js";
@@ -52,7 +52,7 @@ async function withWebShell(fn: (session: WebSession) => Promise<void>): Promise
   const { kernel, seed } = await provisioned();
   const dir = await tempDir("web-shell");
   let browser: BrowserContext | undefined;
-  const cli = execa("node", [CLI, "shell", "1-stage1", "--web", "--kernel", kernel.path, "--seed", seed], { reject: false, all: true, env: home.env });
+  const cli = zilchboot(["shell", "1-stage1", "--web", "--kernel", kernel.path, "--seed", seed], home.env, { all: true });
   // Listen before anything slow: execa reads stdout whether or not we do.
   const printed = waitForOutput(cli.stdout, /^http:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/m, { ended: cli }).then(
     (seen) => /^(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(seen)![1],

@@ -15,7 +15,8 @@ import { buildStage, type BuildStageOptions } from "../../../src/stages/run.js";
 import { readLock } from "../../../src/store/lock.js";
 import { listEntries } from "../../../src/store/store.js";
 import { QemuBackend, type QemuOptions } from "../../../src/vm/qemu.js";
-import { CLI, copyLock, testHome } from "../../helpers/home.js";
+import { zilchboot } from "../../helpers/child-env.js";
+import { copyLock, testHome } from "../../helpers/home.js";
 import { provisioned, tempDir } from "../../helpers/provisioned.js";
 
 let base: Omit<BuildStageOptions, "stage" | "workDir" | "backend">;
@@ -68,10 +69,7 @@ test("0-smoke over a TCP-loopback chardev (--transport serial-tcp) gives the loc
   const home = await testHome("serial-tcp");
   try {
     const report = path.join(home.home, "report.json");
-    const run = await execa(process.execPath, [CLI, "build", "0-smoke", "--transport", "serial-tcp", "--kernel", kernel.path, "--seed", seed, "--cpus", "1", "--json", report], {
-      env: { ...home.env, ZILCHBOOT_CACHE: cacheDir() },
-      reject: false,
-    });
+    const run = await zilchboot(["build", "0-smoke", "--transport", "serial-tcp", "--kernel", kernel.path, "--seed", seed, "--cpus", "1", "--json", report], home.env);
     assert.equal(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
     const [entry] = await listEntries(home.home);
     assert.equal(entry?.record.outputSha256, lockedSmoke);

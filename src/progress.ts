@@ -3,6 +3,7 @@
 // (written for failed runs too, with the error).
 import { writeJsonAtomic } from "./store/atomic-file.js";
 import type { StepReport } from "./stages/chain.js";
+import { alignColumns } from "./text-table.js";
 
 export interface StageReport {
   stage: string;
@@ -62,8 +63,7 @@ export class Progress {
   summary(): string[] {
     const header = ["stage", "result", "wall", "output", "sha256"];
     const body = this.rows.map((r) => [r.stage, r.action, `${r.seconds.toFixed(1)}s`, formatBytes(r.outputBytes), r.outputSha256.slice(0, 16)]);
-    const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-    return [header, ...body].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
+    return alignColumns([header, ...body]);
   }
 
   /** The report: `ok`, the stages that finished, and on failure the error's code, message and hint. */

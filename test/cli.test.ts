@@ -13,7 +13,7 @@ import { copySmokeStage } from "./helpers/recipes.js";
 test("--help lists the commands and exits 0; no command is a usage error", async () => {
   const help = await zilchboot(["--help"]);
   assert.equal(help.exitCode, 0);
-  for (const command of ["fetch", "seed", "kernel", "build", "plan", "probe", "ls"]) assert.match(help.stdout, new RegExp(`\\n  ${command} `));
+  for (const command of ["fetch", "seed", "kernel", "build", "plan", "status", "probe", "ls"]) assert.match(help.stdout, new RegExp(`\\n  ${command} `));
   assert.equal((await zilchboot([])).exitCode, 2);
   const perCommand = await zilchboot(["build", "--help"]);
   assert.equal(perCommand.exitCode, 0);
@@ -70,11 +70,23 @@ test("build runs the smoke stage end to end, then reuses the store entry", async
   assert.ok(first.stdout.includes(json.stages[0].outputSha256));
   assert.equal(second.stdout, first.stdout);
   const ls = await zilchboot(["ls"], env);
-  assert.equal(ls.stdout.trim(), first.stdout.trim());
+  const [header, row, ...more] = ls.stdout.trimEnd().split("\n");
+  assert.match(header, /^stage +output sha256 +files +bytes +path$/);
+  assert.deepEqual(more, []);
+  const built = /^0-smoke {2}out ([0-9a-f]{64}) {2}1 files 24 bytes {2}(\S+)$/.exec(first.stdout.trim())!;
+  assert.deepEqual(row.split(/ +/), ["0-smoke", built[1], "1", "24", built[2]]);
   // The planner, without booting, computes the input hash the build stored.
   const plan = await zilchboot(["plan", "0-smoke", "--seed", seed], env);
   const storeDir = (await fs.readdir(path.join(home, "store"))).filter((name) => !name.startsWith("."))[0];
   assert.match(plan.stdout, new RegExp(`^0-smoke +local +input ${storeDir.replace("0-smoke-", "")} `, "m"));
+  await fs.rm(home, { recursive: true, force: true });
+});
+
+test("ls on an empty store says so, naming the store, rather than printing nothing", async () => {
+  const home = await tempDir("cli-ls-empty");
+  const ls = await zilchboot(["ls"], { ZILCHBOOT_HOME: home });
+  assert.equal(ls.exitCode, 0, ls.stderr);
+  assert.equal(ls.stdout, `the store (${path.join(home, "store")}) is empty; 'zilchboot build' fills it`);
   await fs.rm(home, { recursive: true, force: true });
 });
 

@@ -17,6 +17,7 @@ fresh VM with only its declared inputs; outputs go to the store (${path.join(wor
   --keep           keep the run directory of a failed build
   --force          rebuild STAGE even when the store holds the same input hash
   --update-lock    accept an output that differs from recipes/lock.json and record it
+                   (every new lock entry gets its provenance in recipes/provenance/STAGE.jsonl)
   --json FILE      also write a machine-readable report (per stage: cached/built, time, hashes, log;
                    on failure also the error)
 ${CACHE_HELP}

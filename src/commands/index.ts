@@ -54,10 +54,16 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { ...COMMON_OPTIONS, seed: VM_OPTIONS.seed, cache: CACHE_OPTIONS.cache },
     load: () => import("./plan.js"),
   },
+  status: {
+    summary: "the chain at a glance: lock, store, who built and reproduced each stage, typical times",
+    usage: "[--json] [--seed FILE]",
+    options: { ...COMMON_OPTIONS, json: { type: "boolean" }, seed: VM_OPTIONS.seed },
+    load: () => import("./status.js"),
+  },
   verify: {
-    summary: "rebuild stages and compare them with recipes/lock.json (never writes it)",
-    usage: "STAGE... [--keep] [--json FILE] [--cache URL [--cache-push]] [VM options]",
-    options: { ...COMMON_OPTIONS, ...VM_OPTIONS, ...CACHE_OPTIONS, keep: { type: "boolean" }, json: { type: "string" } },
+    summary: "rebuild stages and compare them with recipes/lock.json (never writes it; --attest records the evidence)",
+    usage: "STAGE... [--keep] [--attest] [--json FILE] [--cache URL [--cache-push]] [VM options]",
+    options: { ...COMMON_OPTIONS, ...VM_OPTIONS, ...CACHE_OPTIONS, keep: { type: "boolean" }, attest: { type: "boolean" }, json: { type: "string" } },
     load: () => import("./verify.js"),
   },
   ddc: {

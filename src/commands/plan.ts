@@ -2,7 +2,8 @@
 import { createHostSession } from "../host-session.js";
 import { recipesDir } from "../paths.js";
 import { planTarget } from "../stages/chain.js";
-import { describeStep } from "../stages/plan.js";
+import { stepCells } from "../stages/plan.js";
+import { alignColumns } from "../text-table.js";
 import { stageCacheFromFlags } from "./cache-flags.js";
 import type { CommandContext } from "./context.js";
 import { DEFAULT_TARGET } from "./defaults.js";
@@ -23,5 +24,6 @@ export async function run(ctx: CommandContext): Promise<void> {
   const seedFile = fileFlag(ctx, "seed", "a static tcc (e.g. images/tcc-seed from 'zilchboot seed')");
   const cache = await stageCacheFromFlags(ctx, recipesDir());
   const session = createHostSession({ seedFile, log: ctx.log, cache });
-  for (const step of await planTarget(session, target)) ctx.print(describeStep(step));
+  // Aligned: names and verdicts differ in length, and a ragged table hides which stages differ.
+  for (const line of alignColumns((await planTarget(session, target)).map(stepCells))) ctx.print(line);
 }

@@ -12,6 +12,9 @@ export const help = `Rebuilds each named stage in a fresh VM (its inputs come fr
 unless its output hash equals the lock's. The rebuilt output is compared, not stored; the lock is
 never written, and a stage it has no entry for fails at once. Logs stay in the home's logs/.
   --keep           keep the rebuilt output (its path is printed)
+  --attest         append the matching rebuild's provenance (runner, vCPUs or jobs, wall time,
+                   every input's digest) to recipes/provenance/STAGE.jsonl, as evidence beside
+                   the lock entry
   --json FILE      also write a machine-readable report (on failure too, with the error)
 ${CACHE_HELP}
 ${VM_HELP}`;
@@ -34,6 +37,10 @@ export async function run(ctx: CommandContext): Promise<void> {
       progress.stopLive();
       if (result.keptOutput) ctx.log(`${stage}: kept the rebuilt output in ${result.keptOutput}`);
       ctx.print(`${stage}: reproduced ${result.output} (matches ${shown(session.lockFile)})`);
+      if (ctx.options.attest === true) {
+        const { attestRun } = await import("../provenance/provenance-log.js");
+        ctx.print(`${stage}: attested the rebuild in ${shown(await attestRun(session.lockFile, result.record, "reproduction", ctx.log))}`);
+      }
     }
     for (const line of progress.summary()) ctx.log(line);
     if (json) await progress.writeJson(json, target);

@@ -61,6 +61,8 @@ export async function buildTarget(session: Session, target: string, opts: BuildO
 
 export interface VerifyResult {
   output: string;
+  /** The rebuild's record (not stored): what `verify --attest` attests. */
+  record: BuildRecord;
   logFile: string;
   /** With --keep: where the rebuilt output stays. */
   keptOutput: string | null;
@@ -85,7 +87,7 @@ export async function verifyTarget(session: Session, target: string, opts: Chain
     lockFor: (name) => ({ file: session.lockFile, mode: name === target ? "verify" : "check" }),
     keep: opts.keep,
   }, opts);
-  return { output: verified!.record.outputSha256, logFile: verified!.logFile, keptOutput: verified!.keptOutput };
+  return { output: verified!.record.outputSha256, record: verified!.record, logFile: verified!.logFile, keptOutput: verified!.keptOutput };
 }
 
 /** Builds or reuses the inputs of `target` but not the target itself (`zilchboot shell`). */

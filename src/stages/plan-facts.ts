@@ -12,8 +12,9 @@ import { loadStage, type StageRecipe } from "./recipe.js";
 import { seesSeedAndGuest } from "./runners.js";
 import type { Session } from "./session.js";
 
-/** Stages needed for `target`, inputs first; a cycle is one clear error. */
-export async function stagesInOrder(recipesRoot: string, target: string): Promise<StageRecipe[]> {
+/** Stages needed for `target` (or for each of several, in the order given), inputs first; a cycle
+ *  is one clear error. */
+export async function stagesInOrder(recipesRoot: string, target: string | string[]): Promise<StageRecipe[]> {
   const ordered: StageRecipe[] = [];
   const visit = async (name: string, path: string[]): Promise<void> => {
     if (ordered.some((s) => s.name === name)) return;
@@ -24,7 +25,7 @@ export async function stagesInOrder(recipesRoot: string, target: string): Promis
     for (const input of stage.inputs) await visit(input, [...path, name]);
     ordered.push(stage);
   };
-  await visit(target, []);
+  for (const name of typeof target === "string" ? [target] : target) await visit(name, []);
   return ordered;
 }
 
@@ -41,7 +42,7 @@ export type FactsSource = Pick<Session, "recipesRoot" | "home" | "guestDir" | "l
   provision: Pick<Session["provision"], "pins" | "knownSeedSha256">;
 };
 
-export async function gatherFacts(session: FactsSource, target: string): Promise<PlanFacts & { store: Awaited<ReturnType<typeof storeIndex>> }> {
+export async function gatherFacts(session: FactsSource, target: string | string[]): Promise<PlanFacts & { store: Awaited<ReturnType<typeof storeIndex>> }> {
   const ordered = await stagesInOrder(session.recipesRoot, target);
   // recipes/sources.json is read only when a stage declares sources.
   const pins = ordered.some((stage) => stage.sources.length > 0) ? await session.provision.pins() : {};

@@ -126,8 +126,13 @@ export function verdictWord(verdict: Verdict): string {
   return verdict === "reuse" ? "local" : verdict;
 }
 
-/** One line of `zilchboot plan`. */
-export function describeStep(step: PlanStep): string {
+/** The cells of one row of `zilchboot plan`: stage, verdict, input hash, output, reason. */
+export function stepCells(step: PlanStep): string[] {
   const output = step.entry?.record.outputSha256 ?? step.remote?.output ?? step.locked;
-  return `${step.stage.name.padEnd(12)} ${verdictWord(step.verdict).padEnd(6)}  input ${step.inputHash?.slice(0, 16) ?? "(after its inputs)"}  out ${output?.slice(0, 16) ?? "?"}  ${step.reason}`;
+  return [step.stage.name, verdictWord(step.verdict), `input ${step.inputHash?.slice(0, 16) ?? "(after its inputs)"}`, `out ${output?.slice(0, 16) ?? "?"}`, step.reason];
+}
+
+/** One step as a line, for a single step; `zilchboot plan` aligns whole tables (text-table.ts). */
+export function describeStep(step: PlanStep): string {
+  return stepCells(step).join("  ");
 }

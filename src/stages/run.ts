@@ -148,7 +148,7 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
     // or, for an out share in memory, the manifest from its metadata. Then the output is written
     // as the store keeps it (a directory, or its canonical tar checked against that manifest).
     const output = outTree ? await outputFromTree(outTree, outDir, layout) : await outputFromDir(outDir, layout);
-    await enforceLock(opts, output.sha256, output.manifest, storedOutput, logFile);
+    const locked = await enforceLock(opts, output.sha256, output.manifest, storedOutput, logFile);
     const record: BuildRecord = {
       stage: stage.name,
       inputHash: opts.inputHash,
@@ -157,6 +157,7 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
       outputBytes: output.bytes,
       outputFiles: output.files,
       engine: `${opts.backend.name} ${run.engine}`,
+      cpus: opts.cpus,
       kernel: opts.kernel.identity,
       seedSha256: opts.inputs.seedSha256,
       wallMs: run.durationMs,
@@ -165,6 +166,11 @@ export async function runStage(opts: RunStageOptions): Promise<StageRunResult> {
       ...sourceFiles(opts.sources),
       manifest: output.manifest,
     };
+    // The lock entry just written gets its evidence beside it (recipes/provenance/<stage>.jsonl).
+    if (locked) {
+      const { attestRun } = await import("../provenance/provenance-log.js");
+      opts.log?.(`${stage.name}: recorded its provenance in ${await attestRun(opts.lock!.file, record, "lock", opts.log)}`);
+    }
     const entry = opts.commit ? await commitEntry(home, path.join(runDir, "entry"), record, opts.replace === true, opts.log) : null;
     succeeded = true;
     return { record, run, logFile, entry, keptOutput: !opts.commit && opts.keep ? storedOutput : null };
@@ -196,19 +202,19 @@ function sourceFiles(sources: Record<string, ServedSource>): Pick<BuildRecord, "
 
 /** Fails when the output differs from the lock (unless told to update it); records new stages,
  *  except under `verify`, which never writes the lock. A mismatch names the files that differ from
- *  the stored build of the locked output, when the store has one. */
-async function enforceLock(opts: RunStageOptions, output: string, manifest: ManifestEntry[], storedOutput: string, logFile: string): Promise<void> {
-  if (!opts.lock) return;
+ *  the stored build of the locked output, when the store has one. True when it wrote the entry. */
+async function enforceLock(opts: RunStageOptions, output: string, manifest: ManifestEntry[], storedOutput: string, logFile: string): Promise<boolean> {
+  if (!opts.lock) return false;
   const { file, mode } = opts.lock;
   const verdict = checkLock(await readLock(file), opts.stage.name, output);
-  if (verdict.kind === "match") return;
+  if (verdict.kind === "match") return false;
   const kept = opts.keep ? `the output is in ${storedOutput}` : "rerun with --keep to inspect the output";
   const details = verdict.kind === "mismatch" ? await lockedDiff(opts.home, opts.stage.name, verdict.expected, manifest) : [];
   if (mode === "verify") {
     const expected = verdict.kind === "mismatch" ? `${file} expects ${verdict.expected}` : `${file} has no entry for it`;
     throw new ZilchError({ code: "STAGE", message: `verify ${opts.stage.name}: the rebuild produced output sha256 ${output}, ${expected}; log: ${logFile}`, hint: `${kept}; the lock was not changed`, details });
   }
-  if (verdict.kind === "new" && mode === "check") return;
+  if (verdict.kind === "new" && mode === "check") return false;
   if (verdict.kind === "mismatch" && mode !== "update") {
     throw new ZilchError({
       code: "STAGE",
@@ -219,6 +225,7 @@ async function enforceLock(opts: RunStageOptions, output: string, manifest: Mani
   }
   await recordInLock(file, opts.stage.name, output, verdict.kind === "mismatch" ? verdict.expected : null, opts.log);
   opts.log?.(`${opts.stage.name}: recorded output ${output} in ${file}`);
+  return true;
 }
 
 /** Files added, removed or changed against a stored build whose output is the locked one. */

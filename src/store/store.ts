@@ -21,6 +21,8 @@ export interface BuildRecord {
   outputBytes: number;
   outputFiles: number;
   engine: string;
+  /** The guest's vCPUs (the native runner's job count); absent in older records. */
+  cpus?: number;
   kernel: unknown;
   /** null for stages that do not see the seed. */
   seedSha256: string | null;

@@ -48,7 +48,7 @@ export function formatStatus(status: ChainStatus): string[] {
   const t = status.totals;
   const lines = alignColumns([["stage", "lock", "store", "produced by", "reproduced by", "typical time"], ...status.stages.map(row)]);
   lines.push("");
-  lines.push(`${plural(t.stages, "stage")}: ${t.locked} locked (${t.withProvenance} with provenance, ${t.ranInVm} ever run in a VM); ${t.inStore} in the store, ${t.notBuilt} not built, ${t.unknown} known only after their inputs are built`);
+  lines.push(`${plural(t.stages, "stage")}: ${t.locked} locked (${t.withProvenance} with provenance, of which ${t.ranInVm} ran in a VM); ${t.inStore} in the store, ${t.notBuilt} not built, ${t.unknown} known only after their inputs are built`);
   lines.push(`typical wall time of the whole chain: ${formatDuration(t.wallSeconds)}${t.withoutWallTime > 0 ? ` (${plural(t.withoutWallTime, "stage")} without a time)` : ""}`);
   const names = (pick: (s: StageStatus) => boolean) => status.stages.filter(pick).map((s) => s.stage);
   const gaps: Array<[string, string[]]> = [

@@ -28,7 +28,7 @@ test("status prints every stage in chain order with its lock state, then totals,
   assert.match(lines[0], /^stage +lock +store +produced by +reproduced by +typical time$/);
   assert.match(lines[1], /^1-a +locked aaaaaaaa +after inputs +\(locked before provenance\) +- +-$/);
   assert.match(lines[2], /^2-b +not locked +after inputs +- +- +-$/);
-  assert.ok(lines.includes("2 stages: 1 locked (0 with provenance, 0 ever run in a VM); 0 in the store, 0 not built, 2 known only after their inputs are built"), result.stdout);
+  assert.ok(lines.includes("2 stages: 1 locked (0 with provenance, of which 0 ran in a VM); 0 in the store, 0 not built, 2 known only after their inputs are built"), result.stdout);
   assert.ok(lines.includes("locked without provenance: 1-a"));
   assert.equal(await fs.stat(path.join(root, "home", "store")).then(() => true, () => false), false, "no store was made");
 });

@@ -12,9 +12,10 @@ STAGE=2a9a-llvm
 LLVM_PARTS="llvm cmake"
 
 # The libraries, tools and components: recipes/lib/llvm-distribution.sh. Configured and compiled up
-# to the IR and Transforms libraries by 2a9a0 (a build-tree checkpoint: 88 min for the whole
-# compile, over the 70-minute rule); here the rest (CodeGen, SelectionDAG, GlobalISel, AsmPrinter,
-# X86's code generator, LTO, Passes, the tools), then the install.
+# to the Analysis libraries and TransformUtils by 2a9a0 (a build-tree checkpoint: 88 min for the
+# whole compile, over the 70-minute rule); here the rest (the other Transforms, CodeGen,
+# SelectionDAG, GlobalISel, AsmPrinter, X86's code generator, LTO, Passes, the tools), then the
+# install.
 do_configure() { checkpoint_resume 2a9a0-llvm-objects "$OBJ"; }
 
 # The tools on a real object (GCC 10's, with a function, data and a string), the libraries as

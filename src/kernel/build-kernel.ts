@@ -56,7 +56,7 @@ export interface BuildKernelOptions {
 // Only PATH comes from the caller's environment: ARCH, CROSS_COMPILE, KCONFIG_CONFIG, MAKEFLAGS…
 // would silently change what gets built. The KBUILD_BUILD_* values are fixed so two builds of the
 // same inputs produce the same banner (and the same bytes; checked: two builds in different
-// directories are byte-identical, see README "Kits"). TZ matters once an initramfs is built in:
+// directories are byte-identical, see docs/kits.md). TZ matters once an initramfs is built in:
 // usr/gen_initramfs.sh turns KBUILD_BUILD_TIMESTAMP into cpio mtimes with `date -d`, which would
 // otherwise read the host's /etc/localtime. SOURCE_DATE_EPOCH covers any other tool that asks.
 const BUILD_ENV = {

@@ -59,7 +59,7 @@ export function formatStatus(status: ChainStatus): string[] {
   ];
   for (const [what, list] of gaps) if (list.length > 0) lines.push(`${what}: ${list.join(", ")}`);
   if (status.stages.some((s) => [s.producedBy, ...s.reproducedBy].some((r) => r?.backfilledFrom))) {
-    lines.push("* transcribed from the README's former stage table (backfilled), not written by the run itself");
+    lines.push("* transcribed from the hand-kept table of docs/locks.md (backfilled), not written by the run itself");
   }
   lines.push("after inputs: the input hash depends on outputs (or a seed) not built here yet; 'zilchboot plan STAGE' says which");
   return lines;

@@ -86,13 +86,19 @@ async function unpacked(staging: string, blob: string, expected: string): Promis
   const output = await captureOutput(outDir).catch((error: Error) => {
     throw new Refused(error.message);
   });
-  if (output.sha256 !== expected) throw new Refused(`the unpacked output's identity is ${output.sha256.slice(0, 16)}…, its record says ${expected.slice(0, 16)}…`);
+  if (output.sha256 !== expected) throw notTheRecords(output.sha256, expected, "unpacked");
   return output;
+}
+
+/** The refusal of a blob whose output is not the one its record names (a consistent lie about
+ *  which blob holds the output), the same words whether it was unpacked or kept as the archive. */
+function notTheRecords(found: string, expected: string, how: "unpacked" | "archived"): Refused {
+  return new Refused(`the ${how} output's identity is ${found.slice(0, 16)}…, its record says ${expected.slice(0, 16)}…`);
 }
 
 /** The blob itself as `<staging>/out.tar`, once the identity read from it is the record's. */
 async function adopted(staging: string, blob: string, expected: string): Promise<OutputIdentity> {
-  return adoptArchive(staging, blob, expected).catch((error: Error) => {
-    throw new Refused(error.message);
+  return adoptArchive(staging, blob, expected, (found) => notTheRecords(found, expected, "archived")).catch((error: Error) => {
+    throw error instanceof Refused ? error : new Refused(error.message);
   });
 }

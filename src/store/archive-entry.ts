@@ -53,14 +53,25 @@ export async function writeEntryArchive(staging: string, output: OutputIdentity,
 }
 
 /** Moves an archive (a pulled blob) to `<staging>/out.tar` if its identity is `expected`; returns
- *  the identity read from it. */
-export async function adoptArchive(staging: string, blob: string, expected: OutputIdentity | string): Promise<OutputIdentity> {
-  return placeArchive(staging, expected, (partial) => fs.rename(blob, partial));
+ *  the identity read from it. Another identity throws `mismatch(found)` (a pull's refusal of the
+ *  server's bytes), by default the error of a local writer's bug. */
+export async function adoptArchive(
+  staging: string,
+  blob: string,
+  expected: OutputIdentity | string,
+  mismatch?: (found: string) => Error,
+): Promise<OutputIdentity> {
+  return placeArchive(staging, expected, (partial) => fs.rename(blob, partial), mismatch);
 }
 
 /** Puts the tar at a temporary name, checks it, renames it to out.tar; a tar that fails the check
  *  is deleted, so the staging entry holds out.tar only when it is the output named. */
-async function placeArchive(staging: string, expected: OutputIdentity | string, put: (partial: string) => Promise<void>): Promise<OutputIdentity> {
+async function placeArchive(
+  staging: string,
+  expected: OutputIdentity | string,
+  put: (partial: string) => Promise<void>,
+  mismatch?: (found: string) => Error,
+): Promise<OutputIdentity> {
   await fs.mkdir(staging, { recursive: true });
   const partial = path.join(staging, `${ARCHIVE_NAME}.partial`);
   const final = path.join(staging, ARCHIVE_NAME);
@@ -69,6 +80,7 @@ async function placeArchive(staging: string, expected: OutputIdentity | string, 
     const found = await archiveIdentity(partial);
     const wanted = typeof expected === "string" ? expected : expected.sha256;
     if (found.sha256 !== wanted) {
+      if (mismatch) throw mismatch(found.sha256);
       throw new ZilchError({
         code: "STORE",
         message: `the archive ${final} holds output ${found.sha256}, expected ${wanted}`,

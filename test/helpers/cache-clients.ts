@@ -5,6 +5,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { cacheSettings } from "../../src/cache/settings.js";
 import { StageCache } from "../../src/cache/stage-cache.js";
+import type { StoreRequest } from "../../src/store/store-mode.js";
 import { fakeSession, writeStage, type FakeRun, type FakeSession } from "../fixtures/fake-vm.js";
 
 export interface Client extends FakeSession {
@@ -22,6 +23,8 @@ export interface ClientOptions {
   runs?: Record<string, FakeRun>;
   attempts?: number;
   timeoutMs?: number;
+  /** How new entries (builds and pulls) are kept: the poisoned-server cases run with both. */
+  store?: StoreRequest;
 }
 
 /** A client with an empty home under `root`. */
@@ -31,7 +34,7 @@ export async function client(root: string, opts: ClientOptions): Promise<Client>
   settings.attempts = opts.attempts ?? 2;
   settings.timeoutMs = opts.timeoutMs ?? 5_000;
   const cache = new StageCache(settings, session.log);
-  return { ...session, recipesRoot: opts.recipes, lockFile: opts.lockFile ?? path.join(opts.recipes, "lock.json"), cache };
+  return { ...session, recipesRoot: opts.recipes, lockFile: opts.lockFile ?? path.join(opts.recipes, "lock.json"), cache, ...(opts.store ? { store: opts.store } : {}) };
 }
 
 /** Two stages, 1-top on 0-base, whose fake builds write a small tree; `tag` keeps their input

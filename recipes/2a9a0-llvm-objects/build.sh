@@ -12,6 +12,9 @@
 . /recipe-lib/checkpoint.sh
 STAGE=2a9a0-llvm-objects
 LLVM_PARTS="llvm cmake"
+# The install prefix configured here is the one 2a9a installs to (its first run installed into
+# /store/2a9a0-llvm-objects, this stage's default PREFIX, and failed).
+PREFIX=/store/2a9a-llvm
 
 # make's targets, and through their dependencies everything below them; none depends on
 # LLVMCodeGen (CMake's Makefile2 of this configuration). llvm-tblgen generates every .inc the

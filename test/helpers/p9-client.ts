@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { nativeFs } from "../../src/vm/p9/host-fs.js";
 import { HostShare, type HostShareOptions } from "../../src/vm/p9/host-share.js";
 import { P9, Reader, readHeader, Writer } from "../../src/vm/p9/wire.js";
 import { tempDir } from "./provisioned.js";
@@ -162,6 +163,14 @@ export interface AttackHome {
   outside(): Promise<string[]>;
   dispose(): Promise<void>;
 }
+
+/** Hosts with symlinks that the symlink attacks run on: this one, whose opens carry O_NOFOLLOW,
+ *  and the same file system without O_NOFOLLOW, as on Windows (which has symlinks), where the
+ *  share checks each last component with lstat before opening it. Both must refuse the same. */
+export const SYMLINK_HOSTS: { label: string; options: HostShareOptions }[] = [
+  { label: "this host (O_NOFOLLOW)", options: {} },
+  { label: "a host without O_NOFOLLOW", options: { fs: { ...nativeFs, noFollow: undefined } } },
+];
 
 export const RECORD_TEXT = '{"stage":"victim"}\n';
 

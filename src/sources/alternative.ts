@@ -105,6 +105,12 @@ export async function serveAlternative(
         `the file's content is not the pin's: check alternatives[${index}] of "${pin.name}" (unpacksTo, drop, differs, treeSha256), or fetch the pin's own file (--mirror, apt)`,
       );
     }
+    // The same tree must pack to the same bytes (below). Files keep the archive's times and tar's
+    // portable mode leaves directories' out; a symlink would carry the time it was unpacked (tar
+    // restores no symlink times), so it gets the epoch too.
+    for (const entry of entries) {
+      if (entry.kind === "symlink") await fs.lutimes(path.join(root, ...entry.path.split("/")), 0, 0);
+    }
     // The pin's layout: its files at the archive root, or under its one directory.
     let cwd = root;
     let members = entries.map((e) => e.path);

@@ -5,14 +5,14 @@
 import { planStages, type PlanFacts, type PlanStep, type RemoteEntry } from "../stages/plan.js";
 import type { StageCache } from "./stage-cache.js";
 
-export async function planWithCache(facts: PlanFacts, cache: StageCache): Promise<PlanStep[]> {
+export async function planWithCache(facts: PlanFacts, cache: StageCache, force?: string, opts: { quiet?: boolean } = {}): Promise<PlanStep[]> {
   const found = new Map<string, RemoteEntry | null>();
   const key = (stage: string, hash: string) => `${stage}/${hash}`;
   const withRemote: PlanFacts = { ...facts, remote: { find: (stage, hash) => found.get(key(stage, hash)) ?? null } };
   for (;;) {
-    const steps = planStages(withRemote);
+    const steps = planStages(withRemote, force);
     const unasked = steps.filter((s) => s.verdict === "build" && s.inputHash !== null && !found.has(key(s.stage.name, s.inputHash)));
     if (unasked.length === 0 || !cache.available) return steps;
-    for (const step of unasked) found.set(key(step.stage.name, step.inputHash!), await cache.lookup(step.stage.name, step.inputHash!, step.locked));
+    for (const step of unasked) found.set(key(step.stage.name, step.inputHash!), await cache.lookup(step.stage.name, step.inputHash!, step.locked, opts));
   }
 }

@@ -85,20 +85,22 @@ export class StageCache {
     return "untrusted" in verdict ? { ignored: verdict.untrusted } : { record, why: verdict.trusted };
   }
 
-  /** For `plan`: whether a pull of this stage would be tried (a trusted record whose blob exists). */
-  async lookup(stage: string, inputHash: string, locked: string | null): Promise<RemoteFact | null> {
+  /** For planning: whether a pull of this stage would be tried (a trusted record whose blob
+   *  exists). `quiet`: an entry it would ignore is not reported (the pull reports it). */
+  async lookup(stage: string, inputHash: string, locked: string | null, opts: { quiet?: boolean } = {}): Promise<RemoteFact | null> {
     if (this.down !== null) return null;
     try {
       const found = await this.trustedRecord(stage, inputHash, locked);
       if (found === null) return null;
       if ("ignored" in found) {
-        this.warn(`${stage}: ignoring the cache's entry: ${found.ignored}`);
+        if (!opts.quiet) this.warn(`${stage}: ignoring the cache's entry: ${found.ignored}`);
         return null;
       }
       if (!(await this.http.has(casPath(found.record.archive.sha256)))) return null;
       return { output: found.record.output, why: `${this.label} has it (${found.why})` };
     } catch (error) {
-      this.failed(stage, "look it up", error);
+      // A server that is down is said once either way; the rest the pull says, if it comes to it.
+      if (!opts.quiet || error instanceof CacheUnreachable) this.failed(stage, "look it up", error);
       return null;
     }
   }

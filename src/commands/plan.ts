@@ -12,8 +12,9 @@ import { fileFlag } from "./vm-values.js";
 
 export const help = `Computes each needed stage's input hash (recipe files, guest headers, seed, source pins, inputs'
 outputs) and looks it up in the store, then in the shared cache; prints local (the store has it) /
-remote (the cache has an entry the lock or a trusted key vouches for) / build /
-unknown-until-inputs-built per stage, inputs first, with the reason. Nothing is fetched or built:
+remote (the cache has an entry the lock or a trusted key vouches for) / build / skip (not needed:
+only stages taken from the store or the cache use it) / unknown-until-inputs-built per stage,
+inputs first, with the reason. Nothing is fetched or built:
 the seed's sha256 comes from --seed or from the seed builder's last output (images/), else seed-tcc
 stages show as unknown.
   --seed FILE      the x86_64 seed to plan with

@@ -61,7 +61,7 @@ async function stage1Entry(stage: StageRecipe, inputs: Record<string, StoreEntry
 /** The line a shell says before it builds what the store lacks (nothing when all is there): a
  *  shell that boots build VMs first must not look like it hangs. Pure. */
 export function shellBuildNotice(steps: Array<Pick<PlanStep, "verdict"> & { stage: { name: string } }>, stage: string, mode: ShellMode): string | undefined {
-  const missing = steps.filter((step) => step.verdict !== "reuse" && (step.stage.name !== stage || mode === "after")).map((step) => step.stage.name);
+  const missing = steps.filter((step) => step.verdict !== "reuse" && step.verdict !== "skip" && (step.stage.name !== stage || mode === "after")).map((step) => step.stage.name);
   if (missing.length === 0) return undefined;
   const what = missing.length === 1 ? "it" : `these ${missing.length}`;
   return `zilchboot shell ${stage}: the store lacks ${missing.join(", ")}; building ${what} first, as 'zilchboot build' would (Ctrl-C stops)`;
@@ -75,7 +75,7 @@ export async function prepareShell(opts: PrepareShellOptions): Promise<PreparedS
     throw new ZilchError({ code: "USAGE", message: `zilchboot shell runs x86_64 stages only; ${declared.name} is ${declared.arch}`, hint: `debug it with 'zilchboot build ${declared.name} --keep --verbose', or with --runner native on a Linux host` });
   }
   // The plan up to the stage: its inputs built or reused exactly as a build would, said first.
-  const notice = shellBuildNotice(await planTarget(session, opts.stage), opts.stage, opts.mode);
+  const notice = shellBuildNotice(await planTarget(session, opts.stage, { allInputs: true }), opts.stage, opts.mode);
   if (notice) session.log(notice);
   const { stage, inputs } = await buildInputs(session, opts.stage);
   const output = opts.mode === "after" ? await buildTarget(session, stage.name) : undefined;

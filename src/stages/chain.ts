@@ -7,7 +7,7 @@ import { readLock } from "../store/lock.js";
 import type { BuildRecord, StoreEntry } from "../store/store.js";
 import type { VmBackend, VmRun } from "../vm/backend.js";
 import { gatherFacts } from "./plan-facts.js";
-import { decideStep, planStages, type KnownOutput, type PlanFacts, type PlanStep } from "./plan.js";
+import { decideStep, planStages, pruneUnneeded, type KnownOutput, type PlanFacts, type PlanStep } from "./plan.js";
 import { loadStage, type StageRecipe } from "./recipe.js";
 import { rerunHint } from "./rerun-hint.js";
 import type { LockPolicy, StageRunResult } from "./run.js";
@@ -41,11 +41,17 @@ export interface BuildOptions extends ChainHooks {
   updateLock?: boolean;
 }
 
-/** What `zilchboot plan` prints: the verdicts, without building, fetching or booting anything. */
-export async function planTarget(session: Session, target: string): Promise<PlanStep[]> {
-  const facts = await gatherFacts(session, target);
-  if (!session.cache) return planStages(facts);
-  return (await import("../cache/remote-plan.js")).planWithCache(facts, session.cache);
+/** What `zilchboot plan` prints: the verdicts, without building, fetching or booting anything.
+ *  `allInputs`: plan for a shell in the target, which needs all its inputs. */
+export async function planTarget(session: Session, target: string, opts: { allInputs?: boolean } = {}): Promise<PlanStep[]> {
+  return pruneUnneeded(await planVerdicts(session, await gatherFacts(session, target)), target, opts.allInputs);
+}
+
+/** Every stage's verdict, the shared cache asked when one is configured. `quiet`: an entry the
+ *  cache holds but this run would not accept is not reported here (a pull of it says so). */
+async function planVerdicts(session: Session, facts: PlanFacts, force?: string, opts: { quiet?: boolean } = {}): Promise<PlanStep[]> {
+  if (!session.cache) return planStages(facts, force);
+  return (await import("../cache/remote-plan.js")).planWithCache(facts, session.cache, force, opts);
 }
 
 /** Builds `target` after its inputs; returns its store entry. */
@@ -128,7 +134,11 @@ interface WalkMode {
 
 async function walk(session: Session, target: string, mode: WalkMode, hooks: ChainHooks) {
   const facts = await gatherFacts(session, target);
-  await refuseUnrunnable(session, facts, target, mode);
+  // Stages only the store's or the cache's entries use are not built (pruneUnneeded); the same
+  // plan decides which stages must have a runner here.
+  const plan = pruneUnneeded(await planVerdicts(session, facts, mode.forceTarget ? target : undefined, { quiet: true }), target, mode.forceTarget || mode.through === "inputs");
+  await refuseUnrunnable(session, plan, target, mode);
+  const skipped = new Set<string>();
   const known = new Map<string, KnownOutput>();
   const entries: Record<string, StoreEntry> = {};
   let verified: StageRunResult | null = null;
@@ -136,12 +146,39 @@ async function walk(session: Session, target: string, mode: WalkMode, hooks: Cha
     const { stage } = stageFacts;
     const isTarget = stage.name === target;
     if (isTarget && mode.through === "inputs") break;
+    const planned = plan.find((s) => s.stage.name === stage.name);
+    const promised = planned?.remote?.output ?? planned?.locked;
+    if (planned?.verdict === "skip" && promised) {
+      // Its users' input hashes name the output the lock promises, as the plan computed them.
+      skipped.add(stage.name);
+      known.set(stage.name, { sha256: promised, from: "lock" });
+      session.log(`${stage.name}: skipped (${planned.reason})`);
+      continue;
+    }
     const force = isTarget && mode.forceTarget;
     const started = performance.now();
     hooks.onStageStart?.(stage.name);
     let step = decideStep(stageFacts, facts, known, force);
     // The cache is asked before the seed is provided: a pulled stage needs no seed, kernel or source.
     let pulled = await pullStep(session, step, force);
+    const missing = pulled || step.verdict === "reuse" ? [] : stage.inputs.filter((name) => skipped.has(name));
+    if (missing.length > 0) {
+      // The cache no longer has (or no longer vouches for) what the plan expected: this stage is
+      // built after all, so the inputs skipped for its sake are built (or pulled) first.
+      session.log(`${stage.name}: the shared cache did not provide it; building the inputs skipped for it first: ${missing.join(", ")}`);
+      for (const name of missing) {
+        const { entries: built } = await walk(session, name, { ...mode, through: "target", forceTarget: false, verifyTarget: false }, hooks);
+        for (const [n, entry] of Object.entries(built)) {
+          entries[n] = entry;
+          skipped.delete(n);
+          known.set(n, { sha256: entry.record.outputSha256, from: "store" });
+        }
+      }
+      const before = step.inputHash;
+      step = decideStep(stageFacts, facts, known, force);
+      // Asked again only for other inputs (a built input differing from the lock).
+      if (step.inputHash !== before) pulled = await pullStep(session, step, force);
+    }
     let seed: string | null = null;
     if (!pulled && step.verdict !== "reuse" && seesSeedAndGuest(stage)) {
       // Building serves the seed, so the hash must name the seed actually served; with that
@@ -216,11 +253,11 @@ async function walk(session: Session, target: string, mode: WalkMode, hooks: Cha
  *  stage natively on a kernel without IA32 emulation) fails the command at once rather than after
  *  an hour of its inputs. With a shared cache a stage may be pulled instead, so it is asked only
  *  when reached. */
-async function refuseUnrunnable(session: Session, facts: PlanFacts, target: string, mode: WalkMode): Promise<void> {
+async function refuseUnrunnable(session: Session, plan: PlanStep[], target: string, mode: WalkMode): Promise<void> {
   if (session.cache) return;
-  for (const step of planStages(facts, mode.forceTarget ? target : undefined)) {
+  for (const step of plan) {
     if (step.stage.name === target && mode.through === "inputs") break;
-    if (step.verdict !== "reuse") await session.runnerFor(step.stage);
+    if (step.verdict !== "reuse" && step.verdict !== "skip") await session.runnerFor(step.stage);
   }
 }
 

@@ -45,8 +45,9 @@ export interface PlanFacts {
   remote?: RemoteIndex;
 }
 
-/** `reuse`: the local store has it (printed "local"); `remote`: the shared cache does. */
-export type Verdict = "reuse" | "remote" | "build" | "unknown-until-inputs-built";
+/** `reuse`: the local store has it (printed "local"); `remote`: the shared cache does; `skip`: no
+ *  stage that is built here needs it (those that use it come from the store or the cache). */
+export type Verdict = "reuse" | "remote" | "build" | "unknown-until-inputs-built" | "skip";
 
 export interface PlanStep {
   stage: StageRecipe;
@@ -118,6 +119,36 @@ export function planStages(facts: PlanFacts, force?: string): PlanStep[] {
     else if (step.remote) known.set(step.stage.name, { sha256: step.remote.output, from: "remote" });
     else if (step.locked) known.set(step.stage.name, { sha256: step.locked, from: "lock" });
     return step;
+  });
+}
+
+/**
+ * Pure: the plan without the stages nothing needs. Walking back from `target`, a stage that is
+ * built needs its inputs; one taken from the store or the cache needs none of them, as a Nix
+ * substitute or a Bazel remote hit does: its input hash is computed from its inputs' locked
+ * outputs, and the cache's record is checked against the lock when it is pulled. A stage that no
+ * built stage needs becomes `skip`, except a stage the store has (reusing it costs nothing).
+ * `allInputs`: the target's inputs are needed whatever its verdict (verify rebuilds it; shell
+ * opens it).
+ */
+export function pruneUnneeded(steps: PlanStep[], target: string, allInputs = false): PlanStep[] {
+  const byName = new Map(steps.map((step) => [step.stage.name, step]));
+  const needed = new Set<string>();
+  const need = (name: string) => {
+    if (needed.has(name)) return;
+    needed.add(name);
+    const step = byName.get(name);
+    if (!step) return;
+    const builds = step.verdict === "build" || step.verdict === "unknown-until-inputs-built" || (name === target && allInputs);
+    if (builds) for (const input of step.stage.inputs) need(input);
+  };
+  need(target);
+  return steps.map((step) => {
+    const name = step.stage.name;
+    if (needed.has(name) || step.verdict === "reuse") return step;
+    const takenBy = steps.filter((s) => s.stage.inputs.includes(name) && (s.verdict === "reuse" || s.verdict === "remote")).map((s) => s.stage.name);
+    const why = takenBy.length > 0 ? `${takenBy.join(", ")} ${takenBy.length === 1 ? "comes" : "come"} from the store or the shared cache` : "no stage built here uses it";
+    return { ...step, verdict: "skip", reason: `not needed: ${why}` };
   });
 }
 

@@ -29,16 +29,22 @@ test("a stage pushed by one client is pulled into an empty home by another: no V
   assert.equal(pusher.lines.filter((l) => / pushed to /.test(l)).length, 2, pusher.lines.join("\n"));
 
   const fresh = await client(path.join(root, "b"), { url: nginx.url, recipes });
-  assert.deepEqual((await planTarget(fresh, "1-top")).map((s) => verdictWord(s.verdict)), ["remote", "remote"]);
+  // The top comes from the cache, so nothing needs the base here: it is neither pulled nor built.
+  assert.deepEqual((await planTarget(fresh, "1-top")).map((s) => verdictWord(s.verdict)), ["skip", "remote"]);
   const pulled = await buildTarget(fresh, "1-top");
   assert.deepEqual(fresh.backend.boots, [], "no VM booted");
   assert.deepEqual(fresh.provision.counts, { seed: 0, kernel: 0, sources: 0 }, "no seed, kernel or source was provided");
   assert.deepEqual(warnings(fresh.lines), []);
+  assert.ok(fresh.lines.includes("0-base: skipped (not needed: 1-top comes from the store or the shared cache)"), fresh.lines.join("\n"));
   assert.equal(pulled.record.outputSha256, built.record.outputSha256);
   assert.equal(pulled.record.inputHash, built.record.inputHash);
+  assert.deepEqual((await listEntries(fresh.home)).map((e) => [e.record.stage, e.record.engine, e.record.pulled?.from]), [["1-top", "cache", nginx.url]]);
+  // Asked for, the base is pulled.
+  await buildTarget(fresh, "0-base");
   const entries = await listEntries(fresh.home);
   assert.deepEqual(entries.map((e) => [e.record.stage, e.record.engine, e.record.pulled?.from]), [["0-base", "cache", nginx.url], ["1-top", "cache", nginx.url]]);
   assert.equal(await fs.readFile(path.join(entries[0].outDir, "bin", "tool"), "utf8"), "#!tool pull\n");
+  assert.deepEqual(fresh.backend.boots, [], "still no VM booted");
   assert.deepEqual(await fs.readdir(path.join(fresh.home, "runs")), [], "no temp files left");
   assert.deepEqual((await planTarget(fresh, "1-top")).map((s) => verdictWord(s.verdict)), ["local", "local"]);
 

@@ -177,11 +177,12 @@ export class CacheHttp {
     });
   }
 
-  /** 2xx passes; 5xx and 429 are worth another attempt; anything else is a refusal. */
+  /** 2xx passes; 5xx and 429 are worth another attempt, except 501 and 505 (the server does not
+   *  do this at all); anything else is a refusal. */
   private check(res: http.IncomingMessage, what: string): void {
     const status = res.statusCode ?? 0;
     if (status >= 200 && status < 300) return;
-    if (status >= 500 || status === 429) throw new Retriable(`${what}: HTTP ${status}`);
+    if ((status >= 500 && status !== 501 && status !== 505) || status === 429) throw new Retriable(`${what}: HTTP ${status}`);
     throw new CacheRefused(status, what);
   }
 

@@ -65,7 +65,9 @@ export class StageCache {
   /** Turns a transport failure into the run's one "cache is down" line, or a per-stage warning. */
   failed(stage: string, doing: string, error: unknown): void {
     if (error instanceof CacheUnreachable) {
-      if (this.down === null) this.warn(`cache ${this.label} is unreachable (${error.message}); going on without it for the rest of this run`);
+      // A server that answered, with errors, is not "unreachable": say what it did.
+      const state = /: HTTP \d{3}/.test(error.message) ? "keeps failing" : "is unreachable";
+      if (this.down === null) this.warn(`cache ${this.label} ${state} (${error.message}); going on without it for the rest of this run`);
       this.down = error.message;
     } else if (error instanceof CacheRefused) {
       const hint = error.status === 401 || error.status === 403 ? ` (check ${doing.startsWith("push") ? "ZILCHBOOT_CACHE_USER/ZILCHBOOT_CACHE_PASSWORD or ZILCHBOOT_CACHE_TOKEN" : "the cache's read access"})` : "";

@@ -78,6 +78,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { ...COMMON_OPTIONS, name: { type: "string" } },
     load: () => import("./cache-keygen.js"),
   },
+  "cache-check": {
+    summary: "check a shared cache: what it answers to reads (and writes), and which stages it holds",
+    usage: "[STAGE] [--cache URL] [--cache-push] [--seed FILE]",
+    options: { ...COMMON_OPTIONS, ...CACHE_OPTIONS, seed: VM_OPTIONS.seed },
+    load: () => import("./cache-check.js"),
+  },
   gc: {
     summary: "remove store entries whose output recipes/lock.json does not name, and stale runs",
     usage: "[--dry-run]",

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { didYouMean } from "./did-you-mean.js";
 import { isZilchError } from "./errors.js";
-import { repoRoot } from "./paths.js";
+import { oldVariableWarnings, repoRoot } from "./paths.js";
 import { COMMANDS } from "./commands/index.js";
 import type { CommandContext } from "./commands/context.js";
 import { parseCommandWords } from "./commands/flags.js";
@@ -68,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
       print: (line) => process.stdout.write(`${line}\n`),
       signal: interrupt.signal,
     };
+    for (const line of oldVariableWarnings()) context.log(line);
     await command.run(context);
     return 0;
   } catch (error) {

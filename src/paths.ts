@@ -31,9 +31,11 @@ function manifestName(file: string): string | undefined {
 /** The package root: a checkout, or the installed package (read-only: recipes, vm/, web page). */
 export const repoRoot = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
 
-/** Download cache and expensive host builds (kernel, seed, images), shared by all clones. */
+/** Download cache and expensive host builds (kernel, seed, images), shared by all clones; moved by
+ *  ZILCHBOOT_DOWNLOADS (or its old name ZILCHBOOT_CACHE, see oldVariableWarnings). */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (env.ZILCHBOOT_CACHE) return path.resolve(env.ZILCHBOOT_CACHE);
+  const moved = env.ZILCHBOOT_DOWNLOADS || env.ZILCHBOOT_CACHE;
+  if (moved) return path.resolve(moved);
   if (platform === "darwin") return path.join(os.homedir(), "Library", "Caches", "zilchboot");
   if (platform === "win32") return path.join(localAppData(env), "zilchboot", "cache");
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "zilchboot");
@@ -63,4 +65,12 @@ export function imagesDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS
 /** Store, logs and per-run directories ("home"): ZILCHBOOT_HOME, else the user's data directory. */
 export function workDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
   return env.ZILCHBOOT_HOME ? path.resolve(env.ZILCHBOOT_HOME) : dataDir(env, platform);
+}
+
+/** One line per variable set under an old name that still works: ZILCHBOOT_CACHE moves the download
+ *  cache, but reads like the shared stage cache's --cache and ZILCHBOOT_CACHE_URL. */
+export function oldVariableWarnings(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!env.ZILCHBOOT_CACHE) return [];
+  const also = env.ZILCHBOOT_DOWNLOADS ? ", and ZILCHBOOT_DOWNLOADS, also set, wins" : "";
+  return [`warning: ZILCHBOOT_CACHE is now ZILCHBOOT_DOWNLOADS (the download cache; the shared stage cache is --cache/ZILCHBOOT_CACHE_URL): the old name still works${also}; rename it`];
 }

@@ -8,13 +8,13 @@ import { rerunHint } from "../src/stages/rerun-hint.js";
 
 test("the reproducing command carries the flags and place variables of the invocation", () => {
   const options = { kernel: "k/vmlinux", seed: "/s/tcc seed", memory: "512", cpus: "3", backend: "qemu", qemu: "qemu-system-x86_64", mirror: ["/m"], keep: true, verbose: true };
-  const reproduce = reproduction({ options }, { ZILCHBOOT_HOME: "home", ZILCHBOOT_CACHE: "/c", PATH: "/bin" });
-  assert.deepEqual(reproduce.env, { ZILCHBOOT_HOME: path.resolve("home"), ZILCHBOOT_CACHE: "/c" });
+  const reproduce = reproduction({ options }, { ZILCHBOOT_HOME: "home", ZILCHBOOT_DOWNLOADS: "/c", PATH: "/bin" });
+  assert.deepEqual(reproduce.env, { ZILCHBOOT_HOME: path.resolve("home"), ZILCHBOOT_DOWNLOADS: "/c" });
   assert.deepEqual(reproduce.flags, ["--memory", "512", "--backend", "qemu", "--kernel", path.resolve("k/vmlinux"), "--seed", "/s/tcc seed", "--qemu", "qemu-system-x86_64", "--mirror", "/m"]);
   assert.equal(reproduce.native, false);
   assert.equal(
     rerunHint({ name: "2a0-make", arch: "x86_64" }, reproduce, 3),
-    `to debug it, re-run the stage in its VM and get a shell in its build tree: ZILCHBOOT_HOME=${path.resolve("home")} ZILCHBOOT_CACHE=/c zilchboot shell 2a0-make --rerun --cpus 3 --memory 512 --backend qemu --kernel ${path.resolve("k/vmlinux")} --seed '/s/tcc seed' --qemu qemu-system-x86_64 --mirror /m`,
+    `to debug it, re-run the stage in its VM and get a shell in its build tree: ZILCHBOOT_HOME=${path.resolve("home")} ZILCHBOOT_DOWNLOADS=/c zilchboot shell 2a0-make --rerun --cpus 3 --memory 512 --backend qemu --kernel ${path.resolve("k/vmlinux")} --seed '/s/tcc seed' --qemu qemu-system-x86_64 --mirror /m`,
   );
 });
 

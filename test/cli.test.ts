@@ -90,6 +90,16 @@ test("ls on an empty store says so, naming the store, rather than printing nothi
   await fs.rm(home, { recursive: true, force: true });
 });
 
+test("the old name ZILCHBOOT_CACHE still moves the download cache, with one warning line", async () => {
+  const home = await tempDir("cli-old-cache-name");
+  const ls = await zilchboot(["ls"], { ZILCHBOOT_HOME: home, ZILCHBOOT_DOWNLOADS: undefined, ZILCHBOOT_CACHE: path.join(home, "downloads") });
+  assert.equal(ls.exitCode, 0, ls.stderr);
+  assert.match(ls.stderr, /^warning: ZILCHBOOT_CACHE is now ZILCHBOOT_DOWNLOADS \(the download cache; the shared stage cache is --cache\/ZILCHBOOT_CACHE_URL\): the old name still works; rename it$/);
+  const renamed = await zilchboot(["ls"], { ZILCHBOOT_HOME: home, ZILCHBOOT_DOWNLOADS: path.join(home, "downloads") });
+  assert.equal(renamed.stderr, "");
+  await fs.rm(home, { recursive: true, force: true });
+});
+
 test("each command takes its own flags; another command's flag is a usage error naming the ones it takes", async () => {
   const ls = await zilchboot(["ls", "--until", "x"]);
   assert.equal(ls.exitCode, 2);

@@ -37,7 +37,7 @@ function npmEnv(): Record<string, string | undefined> {
     if (/^ZILCHBOOT_/.test(key)) continue;
     if (!/^npm_/i.test(key) || key.toLowerCase() === "npm_config_cache") env[key] = value;
   }
-  env.ZILCHBOOT_CACHE = childEnv().ZILCHBOOT_CACHE;
+  env.ZILCHBOOT_DOWNLOADS = childEnv().ZILCHBOOT_DOWNLOADS;
   return env;
 }
 

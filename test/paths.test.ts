@@ -4,7 +4,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { cacheDir, dataDir, findPackageRoot, imagesDir, recipesDir, repoRoot, workDir } from "../src/paths.js";
+import { cacheDir, dataDir, findPackageRoot, imagesDir, oldVariableWarnings, recipesDir, repoRoot, workDir } from "../src/paths.js";
 import { tempDir } from "./helpers/provisioned.js";
 
 test("the package root is the folder whose package.json is named zilchboot", async () => {
@@ -38,10 +38,21 @@ test("store, logs and runs live in the user's data directory unless ZILCHBOOT_HO
 
 test("images default to the cache directory, never the package; ZILCHBOOT_IMAGES overrides", () => {
   assert.equal(imagesDir({ XDG_CACHE_HOME: "/c" }, "linux"), path.join("/c", "zilchboot", "images"));
-  assert.equal(imagesDir({ ZILCHBOOT_CACHE: "/cache" }, "linux"), path.join("/cache", "images"));
+  assert.equal(imagesDir({ ZILCHBOOT_DOWNLOADS: "/cache" }, "linux"), path.join("/cache", "images"));
   assert.equal(imagesDir({ ZILCHBOOT_IMAGES: "/img" }, "linux"), "/img");
   assert.equal(cacheDir({}, "darwin"), path.join(os.homedir(), "Library", "Caches", "zilchboot"));
   assert.ok(!imagesDir({}, "linux").startsWith(repoRoot + path.sep));
+});
+
+test("ZILCHBOOT_DOWNLOADS moves the download cache; its old name ZILCHBOOT_CACHE still works, with one warning line", () => {
+  assert.equal(cacheDir({ ZILCHBOOT_DOWNLOADS: "/d" }, "linux"), "/d");
+  assert.equal(cacheDir({ ZILCHBOOT_CACHE: "/old" }, "linux"), "/old");
+  assert.equal(cacheDir({ ZILCHBOOT_CACHE: "/old", ZILCHBOOT_DOWNLOADS: "/d" }, "linux"), "/d", "the new name wins");
+  assert.deepEqual(oldVariableWarnings({ ZILCHBOOT_DOWNLOADS: "/d" }), []);
+  const [line, ...rest] = oldVariableWarnings({ ZILCHBOOT_CACHE: "/old" });
+  assert.deepEqual(rest, []);
+  assert.match(line, /^warning: ZILCHBOOT_CACHE is now ZILCHBOOT_DOWNLOADS .*the old name still works; rename it$/);
+  assert.match(oldVariableWarnings({ ZILCHBOOT_CACHE: "/old", ZILCHBOOT_DOWNLOADS: "/d" })[0], /ZILCHBOOT_DOWNLOADS, also set, wins/);
 });
 
 test("recipes come from the package unless ZILCHBOOT_RECIPES says otherwise", () => {

@@ -32,11 +32,11 @@ test("a stage is served an alternative in the pin's name and layout, with the pi
   delete (pin as { origin?: string }).origin;
   await fs.writeFile(path.join(recipes, "sources.json"), JSON.stringify({ sources: [pin] }));
   const cache = await tempDir(t, "cache");
-  const saved = { recipes: process.env.ZILCHBOOT_RECIPES, cache: process.env.ZILCHBOOT_CACHE };
+  const saved = { recipes: process.env.ZILCHBOOT_RECIPES, cache: process.env.ZILCHBOOT_DOWNLOADS };
   process.env.ZILCHBOOT_RECIPES = recipes;
-  process.env.ZILCHBOOT_CACHE = cache;
+  process.env.ZILCHBOOT_DOWNLOADS = cache;
   t.after(() => {
-    for (const [key, value] of [["ZILCHBOOT_RECIPES", saved.recipes], ["ZILCHBOOT_CACHE", saved.cache]] as const) {
+    for (const [key, value] of [["ZILCHBOOT_RECIPES", saved.recipes], ["ZILCHBOOT_DOWNLOADS", saved.cache]] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }

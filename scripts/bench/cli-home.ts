@@ -1,7 +1,7 @@
 // The bench drives zilchboot through its CLI (`node dist/src/cli.js …` as child processes) in a
 // temporary home and a temporary copy of recipes/ (whose lock it may change), so its figures are
 // what a user gets, it never touches the checkout's .zilch/ or lock, and it does not depend on
-// the internal API. The download, kernel and seed caches are the user's (ZILCHBOOT_CACHE,
+// the internal API. The download, kernel and seed caches are the user's (ZILCHBOOT_DOWNLOADS,
 // ZILCHBOOT_IMAGES as set): rebuilding a kernel is not what any figure here measures.
 import fs from "node:fs/promises";
 import os from "node:os";

@@ -31,7 +31,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-cache=${ZILCHBOOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zilchboot}
+cache=${ZILCHBOOT_DOWNLOADS:-${ZILCHBOOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zilchboot}}
 STOCK=${STOCK:-$cache/images}
 WORK=${WORK:-/tmp/zilchboot-serial-direct}
 JOBS=${JOBS:-2}

@@ -45,14 +45,15 @@ environment:
                    canonical tar, exact on any host file system; its dependants run with
                    --share-fs memory) or auto (default: archive on Windows and macOS, else tree)
   ZILCHBOOT_SHARE_FS  the --share-fs default
-  ZILCHBOOT_HOME, ZILCHBOOT_RECIPES, ZILCHBOOT_IMAGES, ZILCHBOOT_CACHE  move the store and logs,
-                   the recipes, the kernels and seeds, and the download cache`;
+  ZILCHBOOT_HOME, ZILCHBOOT_RECIPES, ZILCHBOOT_IMAGES, ZILCHBOOT_DOWNLOADS  move the store and
+                   logs, the recipes, the kernels and seeds, and the download cache (old name of
+                   the last: ZILCHBOOT_CACHE)`;
 }
 
 export const VM_HELP = vmHelp();
 
 /** Variables that move recipes, store or caches: a reproducing command must carry them. */
-const PLACE_VARIABLES = ["ZILCHBOOT_HOME", "ZILCHBOOT_RECIPES", "ZILCHBOOT_IMAGES", "ZILCHBOOT_CACHE", "ZILCHBOOT_SEABIOS_DIR"];
+const PLACE_VARIABLES = ["ZILCHBOOT_HOME", "ZILCHBOOT_RECIPES", "ZILCHBOOT_IMAGES", "ZILCHBOOT_DOWNLOADS", "ZILCHBOOT_CACHE", "ZILCHBOOT_SEABIOS_DIR"];
 /** Variables that change how a stage runs without moving anything, kept as they are. */
 const MODE_VARIABLES = ["ZILCHBOOT_SHARE_FS", "ZILCHBOOT_STORE"];
 

@@ -17,7 +17,7 @@ let fakes: string[];
 async function zilchboot(args: string[]) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("ZILCHBOOT_")));
   const root = path.dirname(place.home);
-  const env = { ...clean, ...place.env, ZILCHBOOT_HOME: home, ZILCHBOOT_IMAGES: path.join(root, "images"), ZILCHBOOT_CACHE: path.join(root, "cache") };
+  const env = { ...clean, ...place.env, ZILCHBOOT_HOME: home, ZILCHBOOT_IMAGES: path.join(root, "images"), ZILCHBOOT_DOWNLOADS: path.join(root, "cache") };
   return execa("node", [CLI, ...args], { reject: false, env, extendEnv: false, timeout: 60_000 });
 }
 

@@ -19,7 +19,7 @@ let lock: KitLock;
 let kit: string;
 
 function env(images: string): Record<string, string> {
-  return { ...place.env, ZILCHBOOT_IMAGES: images, ZILCHBOOT_CACHE: path.join(place.home, "..", "cache") };
+  return { ...place.env, ZILCHBOOT_IMAGES: images, ZILCHBOOT_DOWNLOADS: path.join(place.home, "..", "cache") };
 }
 
 function zilchboot(args: string[], images: string) {

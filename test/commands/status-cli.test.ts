@@ -16,7 +16,7 @@ async function sandbox(t: { after(fn: () => Promise<void>): void }) {
   await writeStage(recipes, "2-b", { inputs: ["1-a"] });
   await fs.writeFile(path.join(recipes, "lock.json"), JSON.stringify({ stages: { "1-a": { output: "a".repeat(64) } } }));
   // No seed anywhere: the seed-tcc stages' input hashes are unknown, and status says so.
-  const env = { ZILCHBOOT_HOME: path.join(root, "home"), ZILCHBOOT_RECIPES: recipes, ZILCHBOOT_IMAGES: path.join(root, "images"), ZILCHBOOT_CACHE: path.join(root, "cache") };
+  const env = { ZILCHBOOT_HOME: path.join(root, "home"), ZILCHBOOT_RECIPES: recipes, ZILCHBOOT_IMAGES: path.join(root, "images"), ZILCHBOOT_DOWNLOADS: path.join(root, "cache") };
   return { root, env };
 }
 

@@ -28,8 +28,8 @@ test("a child started with childOptions sees the host's PATH and what the test s
   assert.equal(env.ZILCHBOOT_HOME, "/test/home");
   assert.equal(env.PATH, process.env.PATH);
   // The only ZILCHBOOT_ names: the one the test set and the download cache the helper names.
-  assert.deepEqual(Object.keys(env).filter((name) => name.startsWith("ZILCHBOOT_")).sort(), ["ZILCHBOOT_CACHE", "ZILCHBOOT_HOME"]);
-  assert.equal(env.ZILCHBOOT_CACHE, cacheDir());
+  assert.deepEqual(Object.keys(env).filter((name) => name.startsWith("ZILCHBOOT_")).sort(), ["ZILCHBOOT_DOWNLOADS", "ZILCHBOOT_HOME"]);
+  assert.equal(env.ZILCHBOOT_DOWNLOADS, cacheDir());
 });
 
 test("childEnv drops a name the test sets to undefined", () => {

@@ -21,7 +21,7 @@ export function childEnv(set: Record<string, string | undefined> = {}): Record<s
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
-  env.ZILCHBOOT_CACHE = cacheDir();
+  env.ZILCHBOOT_DOWNLOADS = cacheDir();
   for (const [name, value] of Object.entries(set)) {
     if (value === undefined) delete env[name];
     else env[name] = value;

@@ -114,7 +114,7 @@ test("zilchboot plan plans every stage of the chain to each of its ends, booting
   const storeBefore = (await fs.readdir(path.join(home.home, "store"))).sort();
   // The seed stage 1 was built with, so its input hash (and every later one) is known: a plan, not guesses.
   const { seed } = await provisioned();
-  const env = { ...home.env, ZILCHBOOT_CACHE: path.join(path.dirname(home.home), "cache") };
+  const env = { ...home.env, ZILCHBOOT_DOWNLOADS: path.join(path.dirname(home.home), "cache") };
 
   for (const target of targets) {
     const expected = closureInOrder(checkout.stages, target);

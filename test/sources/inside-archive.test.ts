@@ -136,7 +136,7 @@ test("zilchboot fetch exits non-zero with one line when the inner file's hash is
   await mkdir(mirror);
   await writeMirror(mirror, pin.insideArchive.file, outer);
 
-  const env = { ZILCHBOOT_RECIPES: recipes, ZILCHBOOT_CACHE: path.join(root, "cache"), ZILCHBOOT_HOME: path.join(root, "home") };
+  const env = { ZILCHBOOT_RECIPES: recipes, ZILCHBOOT_DOWNLOADS: path.join(root, "cache"), ZILCHBOOT_HOME: path.join(root, "home") };
   const run = await zilchboot(["fetch", "pkg", "--mirror", mirror], env);
   assert.equal(run.exitCode, 1, run.stderr);
   const lines = run.stderr.split("\n").filter((l) => l.startsWith("zilchboot: "));

@@ -34,7 +34,7 @@ test("natively, the x86_64 tcc rebuilt from the i386 seed is byte-identical to s
   assert.equal(verdict.runs, await kernelRunsI386(workDir), `the probe's verdict matches the kernel: ${verdict.detail}`);
   if (!verdict.runs) {
     home = await testHome("ddc-native-refusal");
-    const run = await zilchboot(["ddc", "--runner", "native"], { ...home.env, ZILCHBOOT_CACHE: path.join(workDir, "cache") }, { stdin: "ignore" });
+    const run = await zilchboot(["ddc", "--runner", "native"], { ...home.env, ZILCHBOOT_DOWNLOADS: path.join(workDir, "cache") }, { stdin: "ignore" });
     assert.equal(run.exitCode, 1, run.stderr);
     const errors = run.stderr.split("\n").filter((line) => line.startsWith("zilchboot:"));
     assert.deepEqual(errors, [`zilchboot: --runner native cannot build 1-stage1-i386, an i386 stage: ${verdict.detail}; build it in the i386 VM instead: leave out --runner native (qemu-system-i386, installed by scripts/setup-host.sh), or \`--backend v86\``]);

@@ -84,7 +84,7 @@ test("--runner native refuses an i386 stage in one line, before fetching, buildi
   }));
   const lockBefore = await fs.readFile(home.lockFile, "utf8");
   // 1-ddc needs 1-stage1 (x86_64, runnable natively) first: it must not be built either.
-  const result = await zilchboot(["build", "1-ddc", "--runner", "native"], { HOME: home.home, ...home.env, ZILCHBOOT_CACHE: cache }, { stdin: "ignore" });
+  const result = await zilchboot(["build", "1-ddc", "--runner", "native"], { HOME: home.home, ...home.env, ZILCHBOOT_DOWNLOADS: cache }, { stdin: "ignore" });
   assert.equal(result.exitCode, 1, result.stderr);
   const errors = result.stderr.split("\n").filter((line) => line.startsWith("zilchboot:"));
   assert.equal(errors.length, 1, result.stderr);
@@ -97,7 +97,7 @@ test("--runner native refuses an i386 stage in one line, before fetching, buildi
 test("`zilchboot probe` reports which arches' programs the host kernel executes, as the probe finds them", async () => {
   const { kernel } = await provisioned();
   const cache = await scratch("probe-cli-cache");
-  const run = await zilchboot(["probe", "--kernel", kernel.path], { ZILCHBOOT_CACHE: cache }, { stdin: "ignore" });
+  const run = await zilchboot(["probe", "--kernel", kernel.path], { ZILCHBOOT_DOWNLOADS: cache }, { stdin: "ignore" });
   assert.equal(run.exitCode, 0, run.stderr);
   assert.match(run.stdout, /^native x86_64: yes, a static x86_64 program ran \(exit 42\)$/m);
   const i386 = run.stdout.split("\n").find((line) => line.startsWith("native i386: "));
@@ -105,6 +105,6 @@ test("`zilchboot probe` reports which arches' programs the host kernel executes,
   if (await kernelRunsI386(await scratch("probe-cli-truth"))) assert.equal(i386, "native i386: yes, a static i386 program ran (exit 42)");
   else assert.match(i386, /^native i386: no, this host's kernel does not execute i386 programs \(.*\); --runner native refuses i386 stages \(the i386 VM builds them\)$/);
   // The verdicts were cached: a second probe says so.
-  const again = await zilchboot(["probe", "--kernel", kernel.path], { ZILCHBOOT_CACHE: cache }, { stdin: "ignore" });
+  const again = await zilchboot(["probe", "--kernel", kernel.path], { ZILCHBOOT_DOWNLOADS: cache }, { stdin: "ignore" });
   assert.match(again.stdout, /^native i386: .*\(verdict cached\)/m);
 });

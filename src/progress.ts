@@ -15,10 +15,14 @@ export interface StageReport {
   outputFiles: number;
   engine: string | null;
   log: string | null;
+  /** With a shared cache: what it did for the stage ("not in the cache", "ignored: …", "pulled",
+   *  "pushed", "failed to …"); absent without one. */
+  cache?: string[];
 }
 
 export class Progress {
   private readonly rows: StageReport[] = [];
+  private readonly skippedRows: { stage: string; reason: string }[] = [];
   private running: { stage: string; started: number; last: string } | null = null;
   private timer: NodeJS.Timeout | null = null;
 
@@ -36,7 +40,12 @@ export class Progress {
     if (this.running && line.trim()) this.running.last = line.trim();
   }
 
-  done(stage: string, result: StepReport, seconds: number): void {
+  /** A stage the plan found not needed (never started). */
+  skipped(stage: string, reason: string): void {
+    this.skippedRows.push({ stage, reason });
+  }
+
+  done(stage: string, result: StepReport, seconds: number, cache?: string[]): void {
     this.stopLive();
     const r = result.record;
     this.rows.push({
@@ -49,6 +58,7 @@ export class Progress {
       outputFiles: r.outputFiles,
       engine: result.run?.engine ?? null,
       log: result.logFile,
+      ...(cache ? { cache } : {}),
     });
   }
 
@@ -63,12 +73,13 @@ export class Progress {
   summary(): string[] {
     const header = ["stage", "result", "wall", "output", "sha256"];
     const body = this.rows.map((r) => [r.stage, r.action, `${r.seconds.toFixed(1)}s`, formatBytes(r.outputBytes), r.outputSha256.slice(0, 16)]);
-    return alignColumns([header, ...body]);
+    const skipped = this.skippedRows.map((r) => [r.stage, "skipped", "-", "-", "-"]);
+    return alignColumns([header, ...skipped, ...body]);
   }
 
-  /** The report: `ok`, the stages that finished, and on failure the error's code, message and hint. */
+  /** The report: `ok`, the stages that finished, those skipped (not needed) with why, and on failure the error's code, message and hint. */
   async writeJson(file: string, target: string, error?: { code: string; message: string; hint?: string }): Promise<void> {
-    await writeJsonAtomic(file, { target, ok: error === undefined, stages: this.rows, ...(error ? { error } : {}) });
+    await writeJsonAtomic(file, { target, ok: error === undefined, stages: this.rows, skipped: this.skippedRows, ...(error ? { error } : {}) });
   }
 
   private redraw(): void {

@@ -29,8 +29,12 @@ export async function pullIntoStore(cache: StageCache, request: PullRequest): Pr
     cache.failed(stage, "read its cache record", error);
     return null;
   }
-  if (found === null) return null;
+  if (found === null) {
+    cache.note(stage, "not in the cache");
+    return null;
+  }
   if ("ignored" in found) {
+    cache.note(stage, `ignored: ${found.ignored}`);
     cache.warn(`${stage}: ignoring the cache's entry (${found.ignored}); building it`);
     return null;
   }
@@ -64,9 +68,14 @@ export async function pullIntoStore(cache: StageCache, request: PullRequest): Pr
       manifest: output.manifest,
       pulled: { from: cache.label, why: found.why, builtBy: record.engine ?? null, buildMs: record.wallMs ?? null, builtAt: record.builtAt ?? null },
     };
-    return await commitEntry(home, staging, stored);
+    const entry = await commitEntry(home, staging, stored);
+    cache.note(stage, "pulled");
+    return entry;
   } catch (error) {
-    if (error instanceof Refused || error instanceof CacheOversize) cache.warn(`${stage}: ignoring the cache's entry (${error.message}); building it`);
+    if (error instanceof Refused || error instanceof CacheOversize) {
+      cache.note(stage, `ignored: ${error.message}`);
+      cache.warn(`${stage}: ignoring the cache's entry (${error.message}); building it`);
+    }
     else cache.failed(stage, "pull it", error);
     return null;
   } finally {

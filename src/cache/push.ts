@@ -50,6 +50,7 @@ export async function pushFromStore(cache: StageCache, entry: StoreEntry, locked
     await cache.http.put(acPath(stage, inputHash), { bytes: body, contentType: "application/json" }, `${stage} record`);
     const signed = key ? "signed" : locked !== null ? "locked output" : "unsigned: others use it once the lock lists its output";
     log(`${stage}: pushed to ${cache.label} (${(archive.size / 1e6).toFixed(1)} MB, ${signed})`);
+    cache.note(stage, "pushed");
   } catch (error) {
     cache.failed(stage, "push it", error);
   } finally {

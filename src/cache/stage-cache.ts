@@ -58,12 +58,21 @@ export class StageCache {
     return this.signingKey;
   }
 
+  /** What the cache did for each stage this run, in order (for --json reports): "pulled",
+   *  "not in the cache", "ignored: …", "pushed", "failed to …: …". */
+  readonly outcomes = new Map<string, string[]>();
+
+  note(stage: string, outcome: string): void {
+    this.outcomes.set(stage, [...(this.outcomes.get(stage) ?? []), outcome]);
+  }
+
   warn(line: string): void {
     this.log(`warning: ${line}`);
   }
 
   /** Turns a transport failure into the run's one "cache is down" line, or a per-stage warning. */
   failed(stage: string, doing: string, error: unknown): void {
+    this.note(stage, `failed to ${doing}: ${(error as Error).message}`);
     if (error instanceof CacheUnreachable) {
       // A server that answered, with errors, is not "unreachable": say what it did.
       const state = /: HTTP \d{3}/.test(error.message) ? "keeps failing" : "is unreachable";

@@ -18,7 +18,8 @@ fresh VM with only its declared inputs; outputs go to the store (${path.join(wor
   --force          rebuild STAGE even when the store holds the same input hash
   --update-lock    accept an output that differs from recipes/lock.json and record it
                    (every new lock entry gets its provenance in recipes/provenance/STAGE.jsonl)
-  --json FILE      also write a machine-readable report (per stage: cached/built, time, hashes, log;
+  --json FILE      also write a machine-readable report (per stage: cached/pulled/built, time,
+                   hashes, log, what the shared cache did; the stages skipped as not needed;
                    on failure also the error)
 ${CACHE_HELP}
 ${VM_HELP}`;
@@ -35,7 +36,7 @@ export async function run(ctx: CommandContext): Promise<void> {
       force: ctx.options.force === true,
       keep: ctx.options.keep === true,
       updateLock: ctx.options["update-lock"] === true,
-      ...progressHooks(progress),
+      ...progressHooks(progress, session),
     });
     progress.stopLive();
     for (const line of progress.summary()) ctx.log(line);

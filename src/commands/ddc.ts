@@ -26,8 +26,8 @@ export async function run(ctx: CommandContext): Promise<void> {
     // The DDC stage first: it has the reference among its inputs, so a stage that cannot run here
     // (an i386 one under --runner native on a kernel without IA32 emulation) is refused before
     // anything is built; the reference is then taken from the store.
-    ddc = await buildTarget(session, DDC_STAGE, progressHooks(progress));
-    reference = await buildTarget(session, REFERENCE_STAGE, progressHooks(progress));
+    ddc = await buildTarget(session, DDC_STAGE, progressHooks(progress, session));
+    reference = await buildTarget(session, REFERENCE_STAGE, progressHooks(progress, session));
   } finally {
     progress.stopLive();
   }

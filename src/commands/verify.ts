@@ -33,7 +33,7 @@ export async function run(ctx: CommandContext): Promise<void> {
     const stages = stageArgs(ctx, "verify", { min: 1, max: Infinity });
     const session = await sessionFromFlags(ctx, progress, { cache: true });
     for (const stage of stages) {
-      const result = await verifyTarget(session, stage, { keep: ctx.options.keep === true, ...progressHooks(progress) });
+      const result = await verifyTarget(session, stage, { keep: ctx.options.keep === true, ...progressHooks(progress, session) });
       progress.stopLive();
       if (result.keptOutput) ctx.log(`${stage}: kept the rebuilt output in ${result.keptOutput}`);
       ctx.print(`${stage}: reproduced ${result.output} (matches ${shown(session.lockFile)})`);

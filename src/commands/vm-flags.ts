@@ -120,9 +120,14 @@ async function shareFsFromFlags(ctx: CommandContext, env: NodeJS.ProcessEnv = pr
   return parseShareFs(value, flag === undefined ? "ZILCHBOOT_SHARE_FS" : "--share-fs");
 }
 
-/** Chain hooks that feed the live line and the summary table. */
-export function progressHooks(progress: Progress): ChainHooks {
-  return { onStageStart: (name) => progress.start(name), onStageDone: (name, report, seconds) => progress.done(name, report, seconds) };
+/** Chain hooks that feed the live line, the summary table and the --json report (with what the
+ *  session's shared cache did for each stage). */
+export function progressHooks(progress: Progress, session?: Session): ChainHooks {
+  return {
+    onStageStart: (name) => progress.start(name),
+    onStageDone: (name, report, seconds) => progress.done(name, report, seconds, session?.cache?.outcomes.get(name)),
+    onStageSkipped: (name, reason) => progress.skipped(name, reason),
+  };
 }
 
 /** The error part of a --json report. */

@@ -30,6 +30,8 @@ export interface StepReport {
 export interface ChainHooks {
   onStageStart?: (stage: string) => void;
   onStageDone?: (stage: string, report: StepReport, seconds: number) => void;
+  /** A stage not needed here (plan.ts pruneUnneeded), with the reason. */
+  onStageSkipped?: (stage: string, reason: string) => void;
 }
 
 export interface BuildOptions extends ChainHooks {
@@ -153,6 +155,7 @@ async function walk(session: Session, target: string, mode: WalkMode, hooks: Cha
       skipped.add(stage.name);
       known.set(stage.name, { sha256: promised, from: "lock" });
       session.log(`${stage.name}: skipped (${planned.reason})`);
+      hooks.onStageSkipped?.(stage.name, planned.reason);
       continue;
     }
     const force = isTarget && mode.forceTarget;

@@ -70,5 +70,8 @@ test("when the cache fails to provide a stage the plan counted on, the inputs sk
   assert.match(lines[0], /^warning: 1-top: ignoring the cache's entry \(the cache served other bytes for cas\/[0-9a-f]{16}… /);
   assert.ok(reader.lines.includes("1-top: the shared cache did not provide it; building the inputs skipped for it first: 0-base"), reader.lines.join("\n"));
   assert.deepEqual((await listEntries(reader.home)).map((e) => [e.record.stage, e.record.engine]), [["0-base", "cache"], ["1-top", "fake fake"]]);
+  // What --json reports per stage.
+  assert.deepEqual(reader.cache.outcomes.get("0-base"), ["pulled"]);
+  assert.deepEqual(reader.cache.outcomes.get("1-top")?.map((o) => o.replace(/ \(they hash.*$/, "")), [`ignored: the cache served other bytes for cas/${record.archive.sha256.slice(0, 16)}…`]);
   assert.deepEqual(await fs.readdir(path.join(reader.home, "runs")), [], "nothing half-written is left");
 });

@@ -12,8 +12,8 @@ import { buildTarget, planTarget } from "../../src/stages/chain.js";
 import { readLock } from "../../src/store/lock.js";
 import { listEntries } from "../../src/store/store.js";
 import { tempRoot } from "../fixtures/fake-vm.js";
-import { client, twoStages, warnings, type Client } from "../helpers/cache-clients.js";
-import { startNginx, type NginxCache } from "../helpers/nginx.js";
+import { client, pushedPair, warnings, type Client } from "../helpers/cache-clients.js";
+import type { NginxCache } from "../helpers/nginx.js";
 
 async function put(nginx: NginxCache, rel: string, body: Buffer | string): Promise<void> {
   const res = await fetch(new URL(rel, nginx.url), { method: "PUT", body: typeof body === "string" ? body : new Uint8Array(body), headers: { authorization: `Basic ${Buffer.from(`${nginx.user}:${nginx.password}`).toString("base64")}` } });
@@ -22,23 +22,6 @@ async function put(nginx: NginxCache, rel: string, body: Buffer | string): Promi
 
 async function record(nginx: NginxCache, stage: string, inputHash: string): Promise<CacheRecord> {
   return JSON.parse(await fs.readFile(path.join(nginx.dataDir, acPath(stage, inputHash)), "utf8")) as CacheRecord;
-}
-
-/** nginx, a recipes folder with two stages, and a client that built and pushed both. */
-async function pushed(t: { after(fn: () => Promise<void>): void }, tag: string, pusherOptions: { signingKeyFile?: string } = {}) {
-  const nginx = await startNginx();
-  const root = await tempRoot(`cache-${tag}`);
-  t.after(async () => {
-    await nginx.stop();
-    await fs.rm(root, { recursive: true, force: true });
-  });
-  const recipes = path.join(root, "recipes");
-  const runs = await twoStages(recipes, tag);
-  const env = { ...nginx.pushEnv, ...(pusherOptions.signingKeyFile ? { ZILCHBOOT_CACHE_SIGNING_KEY: pusherOptions.signingKeyFile } : {}) };
-  const pusher = await client(path.join(root, "pusher"), { url: nginx.url, recipes, push: true, env, runs });
-  const top = await buildTarget(pusher, "1-top");
-  const [base] = await listEntries(pusher.home);
-  return { nginx, root, recipes, runs, pusher, base, top };
 }
 
 function assertOneWarning(c: Client, pattern: RegExp): void {
@@ -50,7 +33,7 @@ function assertOneWarning(c: Client, pattern: RegExp): void {
 // The readers' store: where a pull lands (the pushers keep the default).
 for (const store of ["tree", "archive"] as const) {
   test(`a cache that serves other bytes for a CAS key is not believed: one warning, the stage is built (${store} store)`, async (t) => {
-    const { nginx, root, recipes, runs, base } = await pushed(t, "cas");
+    const { nginx, root, recipes, runs, base } = await pushedPair(t, "cas");
     const { archive } = await record(nginx, "0-base", base.record.inputHash);
     await put(nginx, casPath(archive.sha256), "other bytes under the same key\n");
     const reader = await client(path.join(root, "reader"), { url: nginx.url, recipes, store, runs });
@@ -75,7 +58,7 @@ for (const store of ["tree", "archive"] as const) {
   // The lies are about 0-base, which needs no input: an archive store's dependants need shares
   // served from the tar (--share-fs memory), which the fake backend does not serve.
   test(`an AC record that names another output for a locked stage is ignored before anything is downloaded (${store} store)`, async (t) => {
-    const { nginx, root, recipes, runs, base, top } = await pushed(t, "ac");
+    const { nginx, root, recipes, runs, base, top } = await pushedPair(t, "ac");
     const honest = await record(nginx, "0-base", base.record.inputHash);
     const topRecord = await record(nginx, "1-top", top.record.inputHash);
     // A consistent lie: the top's real blob and output, filed under the base's key.
@@ -106,7 +89,7 @@ for (const store of ["tree", "archive"] as const) {
     await fs.writeFile(path.join(keyDir, "trusted.pem"), trusted.pem);
     await fs.writeFile(path.join(keyDir, "stranger.pem"), stranger.pem);
 
-    const { nginx, root, recipes, runs, base } = await pushed(t, "sig");
+    const { nginx, root, recipes, runs, base } = await pushedPair(t, "sig");
     await fs.writeFile(path.join(recipes, "cache-keys.json"), JSON.stringify({ keys: [{ name: "ci", publicKey: trusted.publicKey }] }));
     // Readers with a lock of their own, which lists nothing: every stage is unlocked for them.
     const reader = async (name: string) => client(path.join(root, name), { url: nginx.url, recipes, store, runs, lockFile: path.join(root, `${name}.lock.json`) });
@@ -159,7 +142,7 @@ for (const store of ["tree", "archive"] as const) {
   });
 
   test(`an invalid, oversized or blob-less record costs one warning and a build; nothing half-written stays (${store} store)`, async (t) => {
-    const { nginx, root, recipes, runs, base } = await pushed(t, "broken");
+    const { nginx, root, recipes, runs, base } = await pushedPair(t, "broken");
     const honest = await record(nginx, "0-base", base.record.inputHash);
     const key = acPath("0-base", base.record.inputHash);
     const cases: [string, Buffer | string, RegExp][] = [

@@ -10,26 +10,10 @@ import { acPath, casPath, type CacheRecord } from "../../src/cache/cache-record.
 import { buildTarget, planTarget, verifyTarget } from "../../src/stages/chain.js";
 import { verdictWord } from "../../src/stages/plan.js";
 import { listEntries } from "../../src/store/store.js";
-import { tempRoot } from "../fixtures/fake-vm.js";
-import { client, twoStages, warnings } from "../helpers/cache-clients.js";
-import { startNginx } from "../helpers/nginx.js";
-
-async function pushedChain(t: { after(fn: () => Promise<void>): void }, tag: string) {
-  const nginx = await startNginx();
-  const root = await tempRoot(`cache-${tag}`);
-  t.after(async () => {
-    await nginx.stop();
-    await fs.rm(root, { recursive: true, force: true });
-  });
-  const recipes = path.join(root, "recipes");
-  const runs = await twoStages(recipes, tag);
-  const pusher = await client(path.join(root, "pusher"), { url: nginx.url, recipes, push: true, env: nginx.pushEnv, runs });
-  const top = await buildTarget(pusher, "1-top");
-  return { nginx, root, recipes, runs, top };
-}
+import { client, pushedPair, warnings } from "../helpers/cache-clients.js";
 
 test("a stage only a pulled stage uses is skipped; the store's entries need no inputs either", async (t) => {
-  const { nginx, root, recipes, runs, top } = await pushedChain(t, "skip");
+  const { nginx, root, recipes, runs, top } = await pushedPair(t, "skip");
   const reader = await client(path.join(root, "reader"), { url: nginx.url, recipes, runs });
   const plan = await planTarget(reader, "1-top");
   assert.deepEqual(plan.map((s) => [s.stage.name, verdictWord(s.verdict)]), [["0-base", "skip"], ["1-top", "remote"]]);
@@ -54,7 +38,7 @@ test("a stage only a pulled stage uses is skipped; the store's entries need no i
 });
 
 test("when the cache fails to provide a stage the plan counted on, the inputs skipped for it are built first", async (t) => {
-  const { nginx, root, recipes, runs, top } = await pushedChain(t, "fallback");
+  const { nginx, root, recipes, runs, top } = await pushedPair(t, "fallback");
   // The top's record is honest and its blob is there (so the plan counts on it), but the blob's
   // bytes are not what the record names: the pull refuses it.
   const record = JSON.parse(await fs.readFile(path.join(nginx.dataDir, acPath("1-top", top.record.inputHash)), "utf8")) as CacheRecord;

@@ -2,7 +2,6 @@
 // credential, what it holds of the chain), a server that answers 404 to everything, and one that
 // does not implement PUT (a local node:http server: nginx cannot be made to lie like that).
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,7 +9,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { buildTarget } from "../../src/stages/chain.js";
 import { tempRoot } from "../fixtures/fake-vm.js";
-import { client, twoStages } from "../helpers/cache-clients.js";
+import { client, staticSeed, twoStages } from "../helpers/cache-clients.js";
 import { zilchboot } from "../helpers/child-env.js";
 import { startNginx } from "../helpers/nginx.js";
 
@@ -21,9 +20,7 @@ test("cache-check says what the server answered, that writes come back, and whic
     await nginx.stop();
     await fs.rm(root, { recursive: true, force: true });
   });
-  await fs.writeFile(path.join(root, "seed.c"), "int main(void) { return 0; }\n");
-  const seed = path.join(root, "seed");
-  execFileSync("cc", ["-static", "-o", seed, path.join(root, "seed.c")]);
+  const seed = await staticSeed(root);
   const recipes = path.join(root, "recipes");
   const runs = await twoStages(recipes, "check");
   const pusher = await client(path.join(root, "pusher"), { url: nginx.url, recipes, push: true, env: nginx.pushEnv, runs });
@@ -69,9 +66,7 @@ test("a server that answers 404 to everything is named as a possible wrong URL; 
   const recipes = path.join(root, "recipes");
   await twoStages(recipes, "liar");
   const env = { ZILCHBOOT_HOME: path.join(root, "home"), ZILCHBOOT_RECIPES: recipes };
-  const seed = path.join(root, "seed");
-  await fs.writeFile(path.join(root, "seed.c"), "int main(void) { return 0; }\n");
-  execFileSync("cc", ["-static", "-o", seed, path.join(root, "seed.c")]);
+  const seed = await staticSeed(root);
 
   const empty = await liar(t, 201);
   const check = await zilchboot(["cache-check", "1-top", "--seed", seed, "--cache", empty.url], env);

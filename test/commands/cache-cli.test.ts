@@ -2,13 +2,12 @@
 // settings are one usage line (exit 2) before anything runs, and `cache-keygen` writes a key and
 // prints the line for recipes/cache-keys.json.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { buildTarget } from "../../src/stages/chain.js";
 import { tempRoot } from "../fixtures/fake-vm.js";
-import { client, twoStages } from "../helpers/cache-clients.js";
+import { client, staticSeed, twoStages } from "../helpers/cache-clients.js";
 import { zilchboot } from "../helpers/child-env.js";
 import { startNginx } from "../helpers/nginx.js";
 
@@ -19,10 +18,7 @@ test("plan --cache prints remote for what the cache holds, local once pulled, bu
     await nginx.stop();
     await fs.rm(root, { recursive: true, force: true });
   });
-  // The CLI checks --seed is a static x86_64 executable; the fake pusher hashes the same file.
-  await fs.writeFile(path.join(root, "seed.c"), "int main(void) { return 0; }\n");
-  const seed = path.join(root, "seed");
-  execFileSync("cc", ["-static", "-o", seed, path.join(root, "seed.c")]);
+  const seed = await staticSeed(root);
   const recipes = path.join(root, "recipes");
   const runs = await twoStages(recipes, "cli");
   const pusher = await client(path.join(root, "pusher"), { url: nginx.url, recipes, push: true, env: nginx.pushEnv, runs });

@@ -237,7 +237,7 @@ async function walk(session: Session, target: string, mode: WalkMode, hooks: Cha
       runDir: claim?.runDir,
     }).finally(() => claim?.release());
     const seconds = (performance.now() - started) / 1000;
-    session.log(`${stage.name}: built in ${seconds.toFixed(1)}s with ${result.record.engine}; PID 1 output after ${result.run.initOutputMs ?? "?"} ms; log ${result.logFile}`);
+    session.log(builtLine(stage.name, result.record, seconds, result.run.initOutputMs, result.logFile));
     if (result.entry) {
       entries[stage.name] = result.entry;
       facts.store.add(result.entry);
@@ -301,4 +301,23 @@ async function runStep(
     signal: session.signal,
     ...opts,
   });
+}
+
+/** "X: built in 176.6s with qemu (tcg,thread=multi); …": the stage's own time (its run, as its
+ *  record keeps it), and apart from it the whole step's when providing the kernel, seed and sources
+ *  and storing the output added a second or more (a kernel build can add many minutes). */
+export function builtLine(stage: string, record: Pick<BuildRecord, "wallMs" | "engine">, seconds: number, initOutputMs: number | null | undefined, logFile: string): string {
+  const own = record.wallMs / 1000;
+  const whole = seconds - own >= 1 ? ` (${seconds.toFixed(1)}s in all, with providing its kernel, seed and sources and storing its output)` : "";
+  return `${stage}: built in ${own.toFixed(1)}s with ${engineWords(record.engine)}${whole}; PID 1 output after ${initOutputMs ?? "?"} ms; log ${logFile}`;
+}
+
+/** A record's engine ("<backend> <what ran the guest>") as words: "qemu (tcg,thread=multi)",
+ *  "native (namespaces, not a VM)", not "native native (…)". */
+export function engineWords(engine: string): string {
+  const [backend, ...rest] = engine.split(" ");
+  let detail = rest.join(" ");
+  if (detail.startsWith(`${backend} `)) detail = detail.slice(backend.length + 1);
+  if (detail === backend || detail === "") return backend;
+  return detail.startsWith("(") ? `${backend} ${detail}` : `${backend} (${detail})`;
 }

@@ -25,7 +25,7 @@ export async function run(ctx: CommandContext): Promise<void> {
   const kernel = await provideKernel(fileFlag(ctx, "kernel", "a guest kernel (vmlinux from 'zilchboot kernel')"), provisionOptions(ctx));
   const backend = new QemuBackend({ binary: str(ctx, "qemu"), accel, verifyAccel: true, probeKernel: kernel.path, cacheDir: cacheDir(), log: ctx.log });
   const result = await backend.probe();
-  ctx.print(result.usable ? `qemu: ${result.detail}` : `qemu unusable: ${result.detail}`);
+  ctx.print(result.usable ? `qemu: ${result.detail}${result.fellBack ? ` (no hardware accelerator: ${result.fellBack})` : ""}` : `qemu unusable: ${result.detail}`);
   if (result.usable) ctx.print(`qemu shares: ${describeTransport(await backend.shareTransport())} (--transport auto)`);
   const v86 = await new V86Backend().probe();
   ctx.print(v86.usable ? `v86: ${v86.detail}` : `v86 unusable: ${v86.detail}`);

@@ -42,6 +42,13 @@ export async function acceleratorCandidates(platform = process.platform): Promis
   return [];
 }
 
+/** Why acceleratorCandidates found nothing to probe on this host, in words for `probe`. */
+export async function noCandidateReason(platform = process.platform): Promise<string> {
+  if (platform !== "linux") return `no hardware accelerator is known for ${platform}`;
+  const exists = await fs.access("/dev/kvm").then(() => true, () => false);
+  return exists ? "/dev/kvm is not readable and writable by this user (the kvm group?)" : "/dev/kvm does not exist (no KVM in this kernel, or a VM without nested virtualisation)";
+}
+
 /** Boots `kernel` with no root: a working accelerator reaches "Kernel panic" and QEMU exits (-no-reboot). */
 export async function probeAccelerator(qemu: string, kernel: string, accel: string, timeoutMs: number): Promise<AccelVerdict> {
   return (await probeBoot(qemu, kernel, accel, timeoutMs)).verdict;

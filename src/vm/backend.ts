@@ -73,6 +73,8 @@ export interface ProbeResult {
   usable: boolean;
   /** What was chosen or why nothing was: "tcg,thread=multi", "kvm: probe hung for 8000 ms", … */
   detail: string;
+  /** When TCG was chosen without being asked for: why no hardware accelerator is used. */
+  fellBack?: string;
 }
 
 export interface VmBackend {

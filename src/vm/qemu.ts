@@ -3,7 +3,7 @@ import os from "node:os";
 import { execa } from "execa";
 import type { GuestArch } from "../arch.js";
 import { ZilchError } from "../errors.js";
-import { chooseAccelerator, acceleratorCandidates, TCG } from "./accel.js";
+import { chooseAccelerator, acceleratorCandidates, noCandidateReason, TCG } from "./accel.js";
 import { accelVariants, type AccelHost } from "./accel-host.js";
 import type { BootSpec, ProbeResult, VmBackend, VmOutcome, VmRun } from "./backend.js";
 import { ConsoleLog } from "./console-log.js";
@@ -49,6 +49,8 @@ export class QemuBackend implements VmBackend {
   readonly servesShareTrees = true;
   private readonly binary: string;
   private chosen: string | undefined;
+  /** Why TCG was chosen when it was not asked for (probe prints it). */
+  private fellBack: string | undefined;
   private transport: Promise<ShareTransport> | undefined;
 
   constructor(private readonly opts: QemuOptions) {
@@ -83,8 +85,11 @@ export class QemuBackend implements VmBackend {
         });
       }
       this.chosen = accel;
+      if (accel === TCG) {
+        this.fellBack = verdicts.length > 0 ? verdicts.map((v) => v.detail).join("; ") : candidates.length === 0 && this.opts.candidates === undefined ? await noCandidateReason(this.opts.host?.platform) : "no hardware accelerator to try";
+      }
     }
-    return { usable: true, detail: this.chosen };
+    return { usable: true, detail: this.chosen, ...(this.fellBack ? { fellBack: this.fellBack } : {}) };
   }
 
   /** Whether a forced accelerator is boot-tested before use. TCG always works. */

@@ -5,7 +5,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { chooseAccelerator, TCG, VERDICT_TTL_MS } from "../../src/vm/accel.js";
+import { chooseAccelerator, noCandidateReason, TCG, VERDICT_TTL_MS } from "../../src/vm/accel.js";
 
 async function fakeQemu(t: { after(fn: () => Promise<void>): void }): Promise<{ dir: string; qemu: string; probes: () => Promise<number>; setWorking: (ok: boolean) => Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "zilch-accel-"));
@@ -51,4 +51,21 @@ test("a successful probe is cached for a week and probed again after it expires"
   assert.equal(await fake.probes(), 2);
   const file = JSON.parse(await fs.readFile(path.join(fake.dir, "accel-verdicts.json"), "utf8")) as Record<string, unknown>;
   assert.deepEqual(Object.keys(file), [], "the failure replaced the expired success and is not kept");
+});
+
+test("probe says why QEMU fell back to TCG: the failed candidate's verdict, or why there was none", async (t) => {
+  const fake = await fakeQemu(t);
+  const { QemuBackend } = await import("../../src/vm/qemu.js");
+  const failing = new QemuBackend({ binary: fake.qemu, probeKernel: "/nonexistent", cacheDir: fake.dir, candidates: ["kvm"], probeTimeoutMs: 10_000 });
+  const result = await failing.probe();
+  assert.equal(result.detail, TCG);
+  assert.match(result.fellBack ?? "", /^kvm: /);
+  await fake.setWorking(true);
+  const working = await new QemuBackend({ binary: fake.qemu, probeKernel: "/nonexistent", cacheDir: fake.dir, candidates: ["kvm"], probeTimeoutMs: 10_000 }).probe();
+  assert.deepEqual(working, { usable: true, detail: "kvm" }, "no fallback, nothing to explain");
+  const none = await new QemuBackend({ binary: fake.qemu, probeKernel: "/nonexistent", cacheDir: fake.dir, candidates: [] }).probe();
+  assert.equal(none.fellBack, "no hardware accelerator to try");
+  assert.equal(await noCandidateReason("darwin"), "no hardware accelerator is known for darwin");
+  // Either way on Linux the line names /dev/kvm and what is wrong with it.
+  assert.match(await noCandidateReason("linux"), /^\/dev\/kvm (does not exist|is not readable and writable by this user)/);
 });

@@ -23,20 +23,43 @@ export interface StageReport {
   cache?: string[];
 }
 
+/** Off a TTY, how often a running stage says it still runs. */
+export const HEARTBEAT_MS = 5 * 60_000;
+
 export class Progress {
   private readonly rows: StageReport[] = [];
   private readonly skippedRows: { stage: string; reason: string }[] = [];
   private running: { stage: string; started: number; last: string } | null = null;
   private timer: NodeJS.Timeout | null = null;
 
+  /** `heartbeatMs`: off a TTY (no live line), a line every so often while a stage runs, so a long
+   *  quiet phase (a kernel build, a big link) does not look hung in a CI log; 0 for none. */
   constructor(
-    private readonly out: NodeJS.WriteStream,
+    private readonly out: Pick<NodeJS.WriteStream, "write"> & { columns?: number },
     private readonly live: boolean,
+    private readonly heartbeatMs = 0,
   ) {}
 
   start(stage: string): void {
     this.running = { stage, started: performance.now(), last: "" };
     if (this.live) this.timer = setInterval(() => this.redraw(), 500);
+    else if (this.heartbeatMs > 0) this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
+  }
+
+  /** `log` that never writes into the live line: the line is cleared first and drawn again after. */
+  around(log: (line: string) => void): (line: string) => void {
+    return (line) => {
+      const drawn = this.live && this.running !== null;
+      if (drawn) this.out.write("\r\x1b[2K");
+      log(line);
+      if (drawn) this.redraw();
+    };
+  }
+
+  private heartbeat(): void {
+    if (!this.running) return;
+    const minutes = Math.round((performance.now() - this.running.started) / 60_000);
+    this.out.write(`${this.running.stage}: still running after ${minutes} min${this.running.last ? ` (last console line: ${this.running.last})` : ""}\n`);
   }
 
   consoleLine(line: string): void {

@@ -29,3 +29,50 @@ test("the --json report lists skipped stages with why, and the cache's outcomes 
   assert.match(table[2], /^1-top +pulled +1\.3s /);
   await fs.rm(dir, { recursive: true, force: true });
 });
+
+/** A stream that keeps what is written, as a TTY would get it. */
+function recorder() {
+  const writes: string[] = [];
+  return { writes, out: { columns: 80, write: (chunk: string) => (writes.push(chunk), true) } };
+}
+
+test("a log line never lands inside the live line: cleared first, the live line drawn again after", (t) => {
+  t.mock.timers.enable({ apis: ["setInterval"] });
+  const { writes, out } = recorder();
+  const progress = new Progress(out as unknown as NodeJS.WriteStream, true);
+  progress.start("0-smoke");
+  progress.consoleLine("share: /sources");
+  const logged: string[] = [];
+  progress.around((line) => { writes.push(`[log] ${line}`); logged.push(line); })("0-smoke: a warning");
+  assert.deepEqual(logged, ["0-smoke: a warning"]);
+  assert.equal(writes[0], "\r\x1b[2K", "the live line is cleared before the log line");
+  assert.equal(writes[1], "[log] 0-smoke: a warning");
+  assert.match(writes[2], /^\r\x1b\[2K0-smoke \d+s \| share: \/sources$/, "and drawn again after it");
+  progress.stopLive();
+  // With no stage running there is no live line to clear.
+  writes.length = 0;
+  progress.around((line) => writes.push(`[log] ${line}`))("after");
+  assert.deepEqual(writes, ["[log] after"]);
+});
+
+test("off a TTY a running stage says now and then that it still runs, with its last console line", (t) => {
+  t.mock.timers.enable({ apis: ["setInterval"] });
+  const { writes, out } = recorder();
+  const progress = new Progress(out as unknown as NodeJS.WriteStream, false, 60_000);
+  progress.start("2a9b-clang");
+  t.mock.timers.tick(59_000);
+  assert.deepEqual(writes, []);
+  progress.consoleLine("[ 41%] Building CXX object lib/Sema/SemaExpr.cpp.o");
+  t.mock.timers.tick(1_000);
+  assert.deepEqual(writes, ["2a9b-clang: still running after 0 min (last console line: [ 41%] Building CXX object lib/Sema/SemaExpr.cpp.o)\n"]);
+  progress.stopLive();
+  t.mock.timers.tick(120_000);
+  assert.equal(writes.length, 1, "nothing once the stage is done");
+  // No heartbeat asked for: nothing.
+  const quiet = recorder();
+  const silent = new Progress(quiet.out as unknown as NodeJS.WriteStream, false);
+  silent.start("x");
+  t.mock.timers.tick(600_000);
+  silent.stopLive();
+  assert.deepEqual(quiet.writes, []);
+});

@@ -3,7 +3,7 @@
 import path from "node:path";
 import { str } from "../cli-options.js";
 import { workDir } from "../paths.js";
-import { Progress } from "../progress.js";
+import { HEARTBEAT_MS, Progress } from "../progress.js";
 import { buildTarget } from "../stages/chain.js";
 import type { CommandContext } from "./context.js";
 import { DEFAULT_TARGET } from "./defaults.js";
@@ -27,7 +27,7 @@ ${VM_HELP}`;
 export async function run(ctx: CommandContext): Promise<void> {
   const target = ctx.positionals[0] ?? DEFAULT_TARGET;
   const json = str(ctx, "json");
-  const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose);
+  const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose, !ctx.tty && !ctx.verbose ? HEARTBEAT_MS : 0);
   try {
     // Inside: a --json report names a bad stage or flag value too.
     stageArgs(ctx, "build", { min: 0, max: 1 });

@@ -28,7 +28,7 @@ export async function stageCacheFromFlags(ctx: Pick<CommandContext, "options" | 
     settings.showProgress = (label, total) => ({ update: (bytes) => live.consoleLine(`${label}: ${mb(bytes)} of ${mb(total)} MB`), done: () => {} });
   }
   const { StageCache } = await import("../cache/stage-cache.js");
-  const cache = new StageCache(settings, ctx.log);
+  const cache = new StageCache(settings, live ? live.around(ctx.log) : ctx.log);
   await cache.trustedKeys();
   if (settings.push) await cache.signing();
   return cache;

@@ -1,7 +1,7 @@
 // `zilchboot ddc`: the diverse double-compile verdict.
 import path from "node:path";
 import { ZilchError } from "../errors.js";
-import { Progress } from "../progress.js";
+import { HEARTBEAT_MS, Progress } from "../progress.js";
 import { buildTarget } from "../stages/chain.js";
 import { DDC_STAGE, DDC_TCC, REFERENCE_STAGE, REFERENCE_TCC, ddcVerdict, describeVerdict } from "../stages/ddc.js";
 import type { StoreEntry } from "../store/store.js";
@@ -19,7 +19,7 @@ ${VM_HELP}`;
 
 export async function run(ctx: CommandContext): Promise<void> {
   noPositionals(ctx, "ddc");
-  const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose);
+  const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose, !ctx.tty && !ctx.verbose ? HEARTBEAT_MS : 0);
   let reference: StoreEntry, ddc: StoreEntry;
   try {
     const session = await sessionFromFlags(ctx, progress);

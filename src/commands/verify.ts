@@ -1,7 +1,7 @@
 // `zilchboot verify STAGE...`: rebuild and compare with the lock, which it never writes.
 import path from "node:path";
 import { str } from "../cli-options.js";
-import { Progress } from "../progress.js";
+import { HEARTBEAT_MS, Progress } from "../progress.js";
 import { verifyTarget } from "../stages/chain.js";
 import type { CommandContext } from "./context.js";
 import { CACHE_HELP } from "./cache-flags.js";
@@ -26,7 +26,7 @@ function shown(file: string): string {
 
 export async function run(ctx: CommandContext): Promise<void> {
   const json = str(ctx, "json");
-  const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose);
+  const progress = new Progress(process.stderr, ctx.tty && !ctx.verbose, !ctx.tty && !ctx.verbose ? HEARTBEAT_MS : 0);
   const target = ctx.positionals.join(" ");
   try {
     // Inside: a --json report names a bad stage or flag value too.

@@ -48,7 +48,7 @@ test("a log line never lands inside the live line: cleared first, the live line 
   assert.equal(writes[0], "\r\x1b[2K", "the live line is cleared before the log line");
   assert.equal(writes[1], "[log] 0-smoke: a warning");
   assert.ok(writes[2].startsWith("\r\x1b[2K0-smoke "), "and drawn again after it");
-  assert.match(writes[2].slice(4), /^0-smoke \d+s \| share: \/sources$/);
+  assert.match(writes[2].slice(5), /^0-smoke \d+s \| share: \/sources$/);
   progress.stopLive();
   // With no stage running there is no live line to clear.
   writes.length = 0;

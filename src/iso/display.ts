@@ -26,7 +26,7 @@ export function chooseDisplay(helpOutput: string, platform: NodeJS.Platform, env
     throw new ZilchError({
       code: "HOST",
       message: `${qemu} has no window backend (its -display help lists ${listed.join(", ") || "nothing"}; none of ${WINDOW_BACKENDS.join(", ")})`,
-      hint: platform === "linux" ? "install QEMU's GUI modules (Debian: apt-get install qemu-system-gui)" : "install a QEMU build with a GUI",
+      hint: platform === "linux" ? "install QEMU's GUI modules (Debian: `scripts/setup-host.sh --display`, or apt-get install qemu-system-gui)" : "install a QEMU build with a GUI",
     });
   }
   return chosen;

@@ -150,7 +150,7 @@ async function i386Compiler(): Promise<HostCompiler> {
     throw new ZilchError({
       code: "HOST",
       message: `building the i386 seed needs ${wrapper}, which is not installed`,
-      hint: "install musl-dev:i386 (scripts/setup-host.sh adds the i386 architecture and installs it) or import a kit (`zilchboot kit import FILE`)",
+      hint: "install musl-dev:i386 (`scripts/setup-host.sh --i386` adds the i386 architecture and installs it) or import a kit (`zilchboot kit import FILE`)",
     });
   }
   const specs = await muslSpecsPath(wrapper);
@@ -202,7 +202,7 @@ async function buildIntoCache(tarball: string, compiler: HostCompiler, seedCache
         throw new ZilchError({
           code: "SEED",
           message: `seed build step \`${[file, ...args].join(" ")}\` failed (${why}):\n${tail}`,
-          hint: `install ${arch === "i386" ? "musl-dev:i386" : "musl-tools"} and make (scripts/setup-host.sh) or pass a static ${arch} tcc with --seed`,
+          hint: `install ${arch === "i386" ? "musl-dev:i386" : "musl-tools"} and make (scripts/setup-host.sh${arch === "i386" ? " --i386" : ""}) or pass a static ${arch} tcc with --seed`,
         });
       }
     }

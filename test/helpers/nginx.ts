@@ -24,7 +24,7 @@ export interface NginxCache {
 
 function nginxBinary(): string {
   const found = [process.env.ZILCHBOOT_TEST_NGINX, "/usr/sbin/nginx", "/usr/local/sbin/nginx"].find((p) => p && existsSync(p));
-  if (!found) throw new Error("nginx is not installed: run scripts/setup-host.sh (apt-get install nginx) or set ZILCHBOOT_TEST_NGINX");
+  if (!found) throw new Error("nginx is not installed: run scripts/setup-host.sh --test-extras (it installs nginx) or set ZILCHBOOT_TEST_NGINX");
   return found;
 }
 

@@ -12,7 +12,7 @@ export const QEMU_I386 = "qemu-i386";
 /** stdout and stderr together, and the exit status; fails the test clearly when qemu-i386 is missing. */
 export async function runI386(file: string, args: string[] = []): Promise<{ exitCode: number | undefined; output: string }> {
   const result = await execa(QEMU_I386, [file, ...args], { reject: false, all: true, stdin: "ignore", timeout: 60_000 });
-  if (result.code === "ENOENT") throw new Error(`${QEMU_I386} not found: install qemu-user (scripts/setup-host.sh does) to run i386 programs in tests`);
+  if (result.code === "ENOENT") throw new Error(`${QEMU_I386} not found: install qemu-user (scripts/setup-host.sh --test-extras does) to run i386 programs in tests`);
   return { exitCode: result.exitCode, output: String(result.all ?? "") };
 }
 

@@ -39,7 +39,7 @@ test("each probe program is a static ELF executable for its arch that exits 42 w
     await assert.rejects(validateSeed(file, arch === "i386" ? "x86_64" : "i386"), /need ELF/);
     const emulator = arch === "i386" ? "qemu-i386" : "qemu-x86_64";
     const run = await execa(emulator, [file], { reject: false, stdin: "ignore" });
-    assert.notEqual(run.code, "ENOENT", `${emulator} missing: install qemu-user (scripts/setup-host.sh)`);
+    assert.notEqual(run.code, "ENOENT", `${emulator} missing: install qemu-user (scripts/setup-host.sh --test-extras)`);
     assert.equal(run.exitCode, PROBE_STATUS, `${arch} probe under ${emulator}: ${run.stderr}`);
   }
   assert.deepEqual(probeProgram("i386"), probeProgram("i386"), "the probe is the same bytes every time");

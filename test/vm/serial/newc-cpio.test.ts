@@ -1,5 +1,5 @@
 // The newc cpio writer (src/vm/serial/newc-cpio.ts): byte layout, determinism, refusals, and GNU
-// cpio (a test dependency, scripts/setup-host.sh) reading back what it wrote.
+// cpio (a test dependency, scripts/setup-host.sh --test-extras) reading back what it wrote.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";

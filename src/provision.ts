@@ -127,11 +127,12 @@ export async function provideKernel(kernelFile: string | undefined, opts: Provis
     return { path: path.join(dir, ARCH[arch].bootImage), identity };
   }
   await requireBuildTools("kernel", arch, opts.hostTools ?? SYSTEM_TOOLS, locked);
-  const [linux] = await fetchPinned(["linux"], opts);
+  const { obtainKernelSource } = await import("./kernel/linux-source.js");
+  const linux = await obtainKernelSource(findPin(await loadPins(pinsFile()), "linux"), fetchOptions(opts));
   const { buildKernel } = await import("./kernel/build-kernel.js");
   const image = await buildKernel({
     linuxTarball: linux.path,
-    linuxSha256: linux.pin.sha256,
+    linuxSha256: linux.sha256,
     arch,
     fragmentFiles: kernelFragments(arch),
     cacheDir: cacheDir(),
@@ -140,7 +141,8 @@ export async function provideKernel(kernelFile: string | undefined, opts: Provis
     log: opts.log,
     verbose: opts.verbose,
   });
-  return { path: ARCH[arch].bootImage === "vmlinux" ? image.vmlinux : image.bzImage, identity: { ...image.identity, arch, linuxVersion: linux.pin.version } };
+  const fallback: Record<string, string> = linux.fallbackFor ? { linuxFallbackFor: linux.fallbackFor } : {};
+  return { path: ARCH[arch].bootImage === "vmlinux" ? image.vmlinux : image.bzImage, identity: { ...image.identity, arch, linuxVersion: linux.version, ...fallback } };
 }
 
 /** Fetches a stage's declared sources and unpacks those it wants as trees. */

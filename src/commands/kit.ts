@@ -114,6 +114,9 @@ async function lockCommand(ctx: CommandContext): Promise<void> {
         return { dir: archImagesDir(arch), inputs, host };
       }
       const kernel = await provideKernel(undefined, opts, arch);
+      if (kernel.identity.linuxFallbackFor) {
+        throw new ZilchError({ code: "KERNEL", message: `this host built the ${arch} kernel from Debian's current linux source ${kernel.identity.linuxVersion}, not the pinned ${kernel.identity.linuxFallbackFor}: the kit lock records kernels of the pinned source only`, hint: "pass --mirror DIR holding the pinned file, or move the linux pin (recipes/sources.json) to the current version" });
+      }
       if (kernel.identity.sourceSha256 !== inputs.linuxSha256 || kernel.identity.fragmentSha256 !== inputs.fragmentSha256) {
         throw new ZilchError({ code: "KERNEL", message: `the ${arch} kernel just built reports source ${kernel.identity.sourceSha256} and fragments ${kernel.identity.fragmentSha256}, the checkout has ${inputs.linuxSha256} and ${inputs.fragmentSha256}`, hint: "a recipe changed during the build: run kit lock again" });
       }

@@ -1,6 +1,6 @@
 // Getting a pinned file into the download cache. Order: cache (the pin's file, then a repack of
 // an alternative), mirrors, upstream urls, the pin's alternatives (each: mirrors, then its urls),
-// apt, and for a pin with insideArchive the archive it is extracted from; each provider fails fast
+// apt, a debianBinary's .deb urls, and for a pin with insideArchive the archive it is extracted from; each provider fails fast
 // and the next is tried. Nothing gets its final cache name unverified, and an alternative is served
 // only as a repack whose tree matched its treeSha256 (alternative.ts).
 // The cache is shared by every clone and process: one fetch per pin runs at a time (a second
@@ -14,6 +14,7 @@ import type { SourcePin, SourceUse } from "./pins.js";
 import { fetchAlternative } from "./providers/alternative.js";
 import { aptProvider } from "./providers/apt.js";
 import { archiveProvider } from "./providers/archive.js";
+import { debUrlProvider } from "./providers/deb.js";
 import { httpProvider } from "./providers/http.js";
 import { mirrorProvider } from "./providers/mirror.js";
 import { HashMismatch, oneLine, ProviderFailure, type FetchContext, type Provider } from "./providers/provider.js";
@@ -172,6 +173,11 @@ function providers(pin: SourcePin, options: FetchOptions): { direct: Provider[];
   // only add a line to every failure.
   const ownApt = pin.debianSource !== undefined || pin.debianBinary !== undefined || pin.insideArchive === undefined;
   if (options.allowApt !== false && ownApt) late.push(aptProvider());
+  // After apt: a URL that keeps a .deb the archive has dropped (the snapshot archive) is far away.
+  const binary = pin.debianBinary;
+  if (options.allowUpstream !== false && binary?.debSize !== undefined) {
+    late.push(...(binary.urls ?? []).map((url) => debUrlProvider({ ...binary, debSize: binary.debSize! }, url)));
+  }
   // Last: extracting costs a read of the whole archive, after fetching it if no one has.
   const { insideArchive } = pin;
   if (insideArchive) late.push(archiveProvider({ ...pin, insideArchive }, (archive) => ensureSource(archive, options)));

@@ -16,6 +16,10 @@ export interface DebianBinary {
   package: string;
   version: string;
   debSha256: string;
+  /** The .deb's size: bounds a download from `urls`. */
+  debSize?: number;
+  /** Where the .deb itself lives once Debian's archive has dropped it (checked by debSha256). */
+  urls?: string[];
   member: string;
 }
 

@@ -1,15 +1,13 @@
 // Debian's archive as a last-resort source of the exact pinned bytes. Debian keeps original
 // tarballs byte-for-byte, so any version whose .dsc lists our file with our hash will do.
 import { constants } from "node:fs";
-import { access, chmod, mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { access, chmod, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { execa } from "execa";
-import * as tar from "tar";
 import type { DebianBinary, DebianSource } from "../pins.js";
-import { sha256File } from "../../sha256.js";
 import { compareDebianVersions, parseShowsrc } from "./debian.js";
-import { HashMismatch, lastLine, ProviderFailure, type FetchContext, type Provider } from "./provider.js";
+import { deliverDebMember } from "./deb.js";
+import { lastLine, ProviderFailure, type FetchContext, type Provider } from "./provider.js";
 
 // Fail fast: apt's own retries would only delay the (already final) verdict.
 const APT_OPTIONS = ["-o", "Acquire::Retries=0", "-q"];
@@ -116,40 +114,8 @@ async function fetchBinary(ctx: FetchContext, binary: DebianBinary): Promise<str
       }
       throw new ProviderFailure(`apt-get download ${spec} brought no .deb: ${lastLine(output)}`);
     }
-    const deb = path.join(dir, debs[0]);
-    const debHash = await sha256File(deb);
-    if (debHash !== binary.debSha256) {
-      throw new HashMismatch(
-        `${debs[0]} (for ${pin.file}) from apt has sha256 ${debHash}, ${pin.origin ?? "the pin"} expects debSha256 ${binary.debSha256}`,
-        `fix debianBinary.debSha256 of "${pin.name}"`,
-      );
-    }
-    const extracted = await extractMember(deb, binary.member, path.join(dir, "x"));
-    await rm(deb, { force: true });
-    return ctx.deliver(extracted, `apt (${spec} .deb)`);
+    return deliverDebMember(ctx, binary, path.join(dir, debs[0]), `apt (${spec})`);
   });
-}
-
-/** Pulls one file out of a .deb's data archive (stored there as "./<member>"). */
-async function extractMember(deb: string, member: string, into: string): Promise<string> {
-  await mkdir(into, { recursive: true });
-  // Stream: the kernel .deb is ~140 MB; keep stderr buffered for the error message.
-  const dpkg = execa("dpkg-deb", ["--fsys-tarfile", deb], { buffer: { stdout: false, stderr: true }, env: ENV });
-  try {
-    await pipeline(
-      dpkg.stdout,
-      tar.x({ cwd: into, filter: (entry) => entry.replace(/^\.\//, "") === member, preserveOwner: false }),
-    );
-    await dpkg;
-  } catch (error) {
-    dpkg.kill();
-    throw new ProviderFailure(`cannot unpack the .deb: ${lastLine(error instanceof Error ? error.message : String(error))}`);
-  }
-  const file = path.join(into, member);
-  if (!(await isFile(file))) {
-    throw new ProviderFailure(`the .deb has no regular file ${member}`, "check debianBinary.member (dpkg-deb -c lists the .deb)");
-  }
-  return file;
 }
 
 async function isFile(file: string): Promise<boolean> {

@@ -88,3 +88,23 @@ export function compareDebianVersions(a: string, b: string): number {
   if (ea !== eb) return ea - eb;
   return Math.sign(compareFragment(ua, ub) || compareFragment(ra, rb));
 }
+
+export interface BinaryStanza {
+  package: string;
+  version: string;
+  sha256: string;
+  size: number;
+}
+
+/** The binary packages in `apt-cache show` output (Packages stanzas), those lacking a field left out. */
+export function parseBinaryStanzas(text: string): BinaryStanza[] {
+  const stanzas: BinaryStanza[] = [];
+  for (const block of text.split(/\n[ \t]*\n/)) {
+    const field = (name: string): string | undefined => new RegExp(`^${name}:[ \\t]*(\\S+)`, "mi").exec(block)?.[1];
+    const [pkg, version, sha256, size] = [field("Package"), field("Version"), field("SHA256"), field("Size")];
+    if (pkg && version && sha256 && /^[0-9a-f]{64}$/.test(sha256) && size && /^\d+$/.test(size)) {
+      stanzas.push({ package: pkg, version, sha256, size: Number(size) });
+    }
+  }
+  return stanzas;
+}

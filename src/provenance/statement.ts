@@ -31,7 +31,8 @@ export interface RunFacts {
   engine: string;
   /** The guest's vCPUs; for the native runner its job count. null: not recorded. */
   cpus: number | null;
-  wallSeconds: number;
+  /** null only in a backfilled statement whose table gave no time. */
+  wallSeconds: number | null;
   /** Set only for statements transcribed from an older hand-kept table, naming it. */
   backfilledFrom?: string;
   /** The table's own words for this run, kept verbatim beside the fields read from them. */

@@ -22,7 +22,7 @@ export function describeRun(run: RunSummary): string {
 }
 
 /** Runs described alike are counted once: "native, 1 job ×2; QEMU tcg, 2 vCPUs". */
-function describeRuns(runs: RunSummary[]): string {
+export function describeRuns(runs: RunSummary[]): string {
   const counts = new Map<string, number>();
   for (const run of runs) counts.set(describeRun(run), (counts.get(describeRun(run)) ?? 0) + 1);
   return [...counts].map(([text, n]) => (n > 1 ? `${text} ×${n}` : text)).join("; ");
@@ -33,6 +33,8 @@ const STORE_WORDS: Record<StageStatus["store"], string> = {
   "not-built": "not built",
   "unknown-until-inputs-built": "after inputs",
 };
+
+export const BACKFILLED_FOOTNOTE = "* transcribed from a hand-kept table in docs/ (docs/locks.md, docs/chain.md) into backfilled statements, not written by the run itself";
 
 function row(s: StageStatus): string[] {
   const produced = s.producedBy ? describeRun(s.producedBy) : s.locked === null ? "-" : s.provenance === "none" ? "(locked before provenance)" : "(not recorded)";
@@ -59,7 +61,7 @@ export function formatStatus(status: ChainStatus): string[] {
   ];
   for (const [what, list] of gaps) if (list.length > 0) lines.push(`${what}: ${list.join(", ")}`);
   if (status.stages.some((s) => [s.producedBy, ...s.reproducedBy].some((r) => r?.backfilledFrom))) {
-    lines.push("* transcribed from the hand-kept table of docs/locks.md (backfilled), not written by the run itself");
+    lines.push(BACKFILLED_FOOTNOTE);
   }
   lines.push("after inputs: the input hash depends on outputs (or a seed) not built here yet; 'zilchboot plan STAGE' says which");
   return lines;

@@ -12,7 +12,8 @@ export interface RunSummary {
   engine: string;
   /** vCPUs, or the native runner's jobs; null when not recorded. */
   cpus: number | null;
-  wallSeconds: number;
+  /** null: not recorded (a backfilled run). */
+  wallSeconds: number | null;
   /** When it finished (ISO), if known. */
   date: string | null;
   /** Set for a statement transcribed from an older table rather than written by a run. */
@@ -92,19 +93,37 @@ function recordWallSeconds(record: BuildRecord): number | null {
   return ms === null ? null : Math.round(ms / 100) / 10;
 }
 
-const IN_VM = new Set(["qemu", "v86"]);
+export const IN_VM = new Set(["qemu", "v86"]);
+
+/** What a stage's statements say about its locked output (statements about another output, an
+ *  older lock entry, say nothing about this one). */
+export interface LockEvidence {
+  provenance: StageStatus["provenance"];
+  producedBy: RunSummary | null;
+  reproducedBy: RunSummary[];
+  /** Median wall time of the runs that recorded one. */
+  medianWallSeconds: number | null;
+  ranInVm: boolean;
+}
+
+export function lockEvidence(statements: readonly ProvenanceStatement[], locked: string | null): LockEvidence {
+  const about = statements.filter((s) => locked !== null && subjectDigest(s) === locked);
+  const runs = about.map(summary);
+  const lockRun = about.findIndex((s) => runFacts(s).role === "lock");
+  return {
+    provenance: runs.length === 0 ? "none" : runs.every((r) => r.backfilledFrom) ? "backfilled" : "recorded",
+    producedBy: lockRun >= 0 ? runs[lockRun] : null,
+    reproducedBy: runs.filter((_, i) => i !== lockRun),
+    medianWallSeconds: median(runs.flatMap((r) => (r.wallSeconds === null ? [] : [r.wallSeconds]))),
+    ranInVm: runs.some((r) => IN_VM.has(r.runner)),
+  };
+}
 
 export function chainStatus(inputs: StatusInputs): ChainStatus {
   const stages = inputs.steps.map((step): StageStatus => {
     const name = step.stage.name;
-    // Evidence about another output (an older lock entry) says nothing about this one.
-    const statements = (inputs.provenance.get(name) ?? []).filter((s) => step.locked !== null && subjectDigest(s) === step.locked);
-    const runs = statements.map(summary);
-    const lockRun = statements.findIndex((s) => runFacts(s).role === "lock");
-    const producedBy = lockRun >= 0 ? runs[lockRun] : null;
-    const reproducedBy = runs.filter((_, i) => i !== lockRun);
+    const { provenance, producedBy, reproducedBy, medianWallSeconds: fromRuns } = lockEvidence(inputs.provenance.get(name) ?? [], step.locked);
     const store: StoreState = step.verdict === "reuse" ? "in-store" : step.verdict === "unknown-until-inputs-built" ? "unknown-until-inputs-built" : "not-built";
-    const fromRuns = median(runs.map((r) => r.wallSeconds));
     // The store's record of this input hash, else of any build of the locked output.
     const record = step.entry?.record ?? inputs.records.find((r) => r.stage === name && r.outputSha256 === step.locked);
     const fromStore = record ? recordWallSeconds(record) : null;
@@ -114,7 +133,7 @@ export function chainStatus(inputs: StatusInputs): ChainStatus {
       store,
       storeReason: step.reason,
       inputHash: step.inputHash,
-      provenance: runs.length === 0 ? "none" : runs.every((r) => r.backfilledFrom) ? "backfilled" : "recorded",
+      provenance,
       producedBy,
       reproducedBy,
       typicalWallSeconds: fromRuns ?? fromStore,

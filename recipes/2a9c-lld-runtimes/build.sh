@@ -32,6 +32,8 @@ do_build() {
 # CMAKE_*_COMPILER_WORKS: CMake's first check links a program, which needs the very libraries
 # being built (LLVM's own runtimes build passes the same to its sub-builds for the just-built
 # clang); runtimes/ then checks flags with --unwindlib=none and -nostdlib++ itself.
+# Tests and docs off: runtimes/ defaults LLVM_INCLUDE_TESTS to ON and would then want
+# llvm/utils/llvm-lit and the test trees, which the unpack leaves out.
 runtime_cmake() {
     _src=$1 _obj=$2; shift 2
     mkdir -p "$_obj"
@@ -46,6 +48,7 @@ runtime_cmake() {
         -DCMAKE_C_FLAGS="$MAP -ffile-prefix-map=$_obj=. -idirafter $HEADERS" \
         -DCMAKE_CXX_FLAGS="$MAP -ffile-prefix-map=$_obj=. -idirafter $HEADERS" \
         -DLLVM_ENABLE_PER_TARGET_RUNTIME_DIR=ON \
+        -DLLVM_INCLUDE_TESTS=OFF -DLLVM_INCLUDE_DOCS=OFF \
         "$@"
     tail -n 3 configure.out
     logged build mk -j"$JOBS"
@@ -56,7 +59,10 @@ runtime_cmake() {
 
 # lld into the tree that starts as 2a9b's; then the runtimes:
 #   compiler-rt: the builtins and crt files for x86_64 only (none of its sanitizers or
-#   profilers), in clang's resource directory (lib/clang/17/lib/<triple>/), where the driver
+#   profilers), configured against 2a9a's CMake package (LLVM_CMAKE_DIR: without it compiler-rt
+#   falls back to a mock configuration meant for generating tests); its flag checks compile
+#   without linking (CMAKE_TRY_COMPILE_TARGET_TYPE), since a link needs the very builtins and crt
+#   files it builds; in clang's resource directory (lib/clang/17/lib/<triple>/), where the driver
 #   looks for libclang_rt.builtins.a and clang_rt.crtbegin.o;
 #   libunwind, libc++abi, libc++: static libraries only, like libgcc and libstdc++ from GCC 10,
 #   so a dynamic C++ program needs only musl's libc.so. libc++.a carries libc++abi
@@ -70,6 +76,8 @@ do_install() {
     for tool in $TOOLS; do cp -P "$LLVM/bin/$tool" "$DEST$PREFIX/bin/$tool"; done
     lap lld
     runtime_cmake compiler-rt /tmp/builtins-obj \
+        -DLLVM_CMAKE_DIR=$LLVM -DCOMPILER_RT_INCLUDE_TESTS=OFF \
+        -DCMAKE_TRY_COMPILE_TARGET_TYPE=STATIC_LIBRARY \
         -DCOMPILER_RT_INSTALL_PATH=lib/clang/17 \
         -DCOMPILER_RT_DEFAULT_TARGET_ONLY=ON \
         -DCOMPILER_RT_BUILD_BUILTINS=ON -DCOMPILER_RT_BUILD_CRT=ON \
